@@ -1,0 +1,85 @@
+//! Command-line arguments (clap derive). Each subcommand's options live here so `--help` is the
+//! single description of the public interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Migrate Kubernetes PodSecurityPolicies to Pod Security Admission and policy engines, with an
+/// honest report of what does not survive the trip.
+#[derive(Debug, Parser)]
+#[command(name = "podsec-migrate", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert PSPs (with the RBAC that grants them, namespaces and workloads) into Pod Security
+    /// Admission labels and configuration and policy-engine policies, with a report of what is
+    /// kept, made stricter, made looser or lost.
+    Convert(ConvertArgs),
+    /// Map every PSP onto the closest Pod Security Standards level, field by field, saying why.
+    Levels(LevelsArgs),
+    /// Check pods and pod templates against a Pod Security Standards level.
+    Audit(AuditArgs),
+}
+
+/// Inputs shared by every command.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files, directories (searched recursively for *.yaml, *.yml, *.json) or `-` for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Largest input file accepted, in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_input_mib: u64,
+}
+
+/// Output formats of the reporting commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LevelsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
+    #[arg(long, default_value = "latest", value_name = "VERSION")]
+    pub k8s_version: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Print the parsed model of every PSP (JSON) instead of levels.
+    #[arg(long)]
+    pub dump_model: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The Pod Security Standards level to check against.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: String,
+    /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
+    #[arg(long, default_value = "latest", value_name = "VERSION")]
+    pub k8s_version: String,
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}

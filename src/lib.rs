@@ -1,0 +1,8 @@
+//! podsec-migrate: PodSecurityPolicies in, Pod Security Admission and policy-as-code out, with an
+//! honest account of what does not survive the trip.
+
+pub mod cli;
+pub mod diag;
+pub mod exit;
+pub mod load;
+pub mod pss;

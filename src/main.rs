@@ -1,0 +1,17 @@
+//! The command line: parse arguments, run a command, turn its outcome into an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use podsec_migrate::cli::{Cli, Command};
+use podsec_migrate::exit;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Convert(_) => exit::not_implemented("convert"),
+        Command::Levels(_) => exit::not_implemented("levels"),
+        Command::Audit(_) => exit::not_implemented("audit"),
+    };
+    ExitCode::from(code)
+}
