@@ -136,6 +136,7 @@ pub fn load_inputs(inputs: &[PathBuf], opts: &LoadOptions) -> Loaded {
         loaded.files += 1;
     }
     check_duplicate_psps(&mut loaded, opts.rename_duplicates);
+    check_role_refs(&mut loaded);
     loaded.diagnostics.sort_by(|a, b| {
         a.location
             .cmp(&b.location)
@@ -294,4 +295,64 @@ fn check_duplicate_psps(loaded: &mut Loaded, rename: bool) {
         taken.insert(new_name.clone());
         psp.name = new_name;
     }
+}
+
+/// A binding whose role is not in the input grants something this run cannot see: a warning,
+/// since the grants of that role (and so the PSPs it lets subjects use) are unknown.
+fn check_role_refs(loaded: &mut Loaded) {
+    let mut roles: BTreeSet<(String, String)> = BTreeSet::new();
+    for o in &loaded.objects {
+        match &o.kind {
+            ObjectKind::Role(r) => {
+                roles.insert((
+                    r.metadata.namespace.clone().unwrap_or_default(),
+                    r.metadata.name.clone().unwrap_or_default(),
+                ));
+            }
+            ObjectKind::ClusterRole(r) => {
+                roles.insert((String::new(), r.metadata.name.clone().unwrap_or_default()));
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for o in &loaded.objects {
+        let (role_ref, ns) = match &o.kind {
+            ObjectKind::RoleBinding(b) => (
+                &b.role_ref,
+                b.metadata.namespace.clone().unwrap_or_default(),
+            ),
+            ObjectKind::ClusterRoleBinding(b) => (&b.role_ref, String::new()),
+            _ => continue,
+        };
+        let cluster = role_ref.kind == "ClusterRole";
+        let key_ns = if cluster { String::new() } else { ns.clone() };
+        if !roles.contains(&(key_ns, role_ref.name.clone())) {
+            let other = if cluster {
+                (ns.clone(), role_ref.name.clone())
+            } else {
+                (String::new(), role_ref.name.clone())
+            };
+            let hint = match (roles.contains(&other), cluster) {
+                (true, true) => format!(
+                    " (a Role {:?} exists in namespace {ns:?}: did you mean kind Role?)",
+                    role_ref.name
+                ),
+                (true, false) => format!(
+                    " (a ClusterRole {:?} exists: did you mean kind ClusterRole?)",
+                    role_ref.name
+                ),
+                _ => String::new(),
+            };
+            found.push(Diagnostic::warning(
+                o.locator.at("roleRef.name"),
+                "roleRef.name",
+                format!(
+                    "{} {:?} is not in the input: the PodSecurityPolicies it grants are unknown to this run{hint}",
+                    role_ref.kind, role_ref.name
+                ),
+            ));
+        }
+    }
+    loaded.diagnostics.extend(found);
 }
