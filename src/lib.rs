@@ -9,3 +9,5 @@ pub mod load;
 pub mod psp;
 pub mod pss;
 pub mod scope;
+pub mod render;
+pub mod psa;

@@ -1,0 +1,206 @@
+//! The namespace plan: Pod Security Admission labels for every namespace, decided by the PSPs
+//! its pods could use under RBAC and, when given, by the workloads seen running there.
+//!
+//! A pod was admitted when ANY PSP usable in its namespace admitted it, so a namespace's safe
+//! enforce level is the least restrictive *compatible* level among those PSPs, and its target
+//! the least restrictive *intended* level. Observed workloads may raise enforce towards the
+//! target when every one of them already meets the higher level.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::pss::{Level, Version};
+
+/// The two levels of one PSP (see `levels`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PspLevels {
+    pub compatible: Level,
+    pub intended: Level,
+}
+
+/// A pod or pod template seen in the input, with the strictest level it meets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Observed {
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
+    pub meets: Level,
+}
+
+/// Options of the plan.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanOptions {
+    /// The Kubernetes version the labels are for.
+    pub k8s_version: Version,
+    /// Pin label versions to `v1.N` (true) or use `latest`.
+    pub pin_version: bool,
+    /// How many levels stricter than enforce audit and warn go (0 to 2).
+    pub audit_step: u8,
+}
+
+/// The labels of one namespace and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamespacePlan {
+    pub name: String,
+    pub enforce: Level,
+    pub audit: Level,
+    pub warn: Level,
+    pub version: String,
+    /// The PSPs usable in the namespace.
+    pub psps: Vec<String>,
+    /// The PSPs whose compatible level set the safe enforce level.
+    pub decided_by: Vec<String>,
+    /// The least restrictive compatible level of the usable PSPs (none when no PSP is usable).
+    pub safe_level: Option<Level>,
+    /// The least restrictive intended level of the usable PSPs.
+    pub target_level: Option<Level>,
+    /// Workloads and pods seen in the namespace.
+    pub observed: Vec<Observed>,
+    /// Observed workloads that the enforce level rejects.
+    pub failing_enforce: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// The level `step` levels stricter than `level`, at most restricted.
+pub fn stricter(level: Level, step: u8) -> Level {
+    let i = Level::ALL.iter().position(|l| *l == level).unwrap_or(0) + usize::from(step);
+    Level::ALL[i.min(Level::ALL.len() - 1)]
+}
+
+/// The label value of the version: `v1.N` or `latest`.
+pub fn version_label(opts: &PlanOptions) -> String {
+    if opts.pin_version {
+        format!("v1.{}", opts.k8s_version.effective_minor())
+    } else {
+        "latest".into()
+    }
+}
+
+/// Plans one namespace from its usable PSPs and the workloads observed in it.
+pub fn plan_namespace(
+    name: &str,
+    usable: &BTreeSet<String>,
+    levels: &BTreeMap<String, PspLevels>,
+    observed: Vec<Observed>,
+    opts: &PlanOptions,
+) -> NamespacePlan {
+    let known: Vec<(&String, &PspLevels)> = usable.iter().filter_map(|p| levels.get(p).map(|l| (p, l))).collect();
+    let safe = known.iter().map(|(_, l)| l.compatible).min();
+    let target = known.iter().map(|(_, l)| l.intended).min();
+    let decided_by = known.iter().filter(|(_, l)| Some(l.compatible) == safe).map(|(p, _)| p.to_string()).collect();
+    let mut notes = Vec::new();
+    let mut enforce = match safe {
+        Some(l) => l,
+        None => {
+            notes.push(
+                "no PSP is usable here: pods could not be created under PSP; restricted is the closest PSA can come".into(),
+            );
+            Level::Restricted
+        }
+    };
+    if let (Some(safe), Some(target)) = (safe, target) {
+        enforce = raise_with_evidence(safe, target, &observed, &mut notes);
+    }
+    let failing_enforce = observed.iter().filter(|o| o.meets < enforce).map(|o| format!("{} {}", o.kind, o.name)).collect();
+    let step = stricter(enforce, opts.audit_step);
+    NamespacePlan {
+        name: name.to_string(),
+        enforce,
+        audit: step,
+        warn: step,
+        version: version_label(opts),
+        psps: usable.iter().cloned().collect(),
+        decided_by,
+        safe_level: safe,
+        target_level: target,
+        observed,
+        failing_enforce,
+        notes,
+    }
+}
+
+/// Raises enforce from `safe` towards `target` as far as every observed workload allows.
+fn raise_with_evidence(safe: Level, target: Level, observed: &[Observed], notes: &mut Vec<String>) -> Level {
+    if target <= safe {
+        return safe;
+    }
+    if observed.is_empty() {
+        notes.push(format!(
+            "the PSPs intend {target} but allow by omission what {target} forbids; with no workloads given as evidence, enforce stays {safe}"
+        ));
+        return safe;
+    }
+    let weakest = observed.iter().map(|o| o.meets).min().unwrap_or(target);
+    let raised = weakest.min(target).max(safe);
+    if raised > safe {
+        notes.push(format!("raised from {safe} to {raised}: all {} observed workloads meet {raised}", observed.len()));
+    }
+    if raised < target {
+        let blockers: Vec<String> =
+            observed.iter().filter(|o| o.meets < target).map(|o| format!("{} {}", o.kind, o.name)).collect();
+        notes.push(format!("not raised to {target} because of: {}", blockers.join(", ")));
+    }
+    raised
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> PlanOptions {
+        PlanOptions { k8s_version: Version::Minor(30), pin_version: true, audit_step: 1 }
+    }
+
+    fn levels(list: &[(&str, Level, Level)]) -> BTreeMap<String, PspLevels> {
+        list.iter().map(|(n, c, i)| (n.to_string(), PspLevels { compatible: *c, intended: *i })).collect()
+    }
+
+    fn usable(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn seen(name: &str, meets: Level) -> Observed {
+        Observed { namespace: "ns".into(), kind: "Deployment".into(), name: name.into(), meets }
+    }
+
+    #[test]
+    fn the_least_restrictive_usable_psp_decides() {
+        let l = levels(&[("a", Level::Restricted, Level::Restricted), ("b", Level::Baseline, Level::Baseline)]);
+        let p = plan_namespace("ns", &usable(&["a", "b"]), &l, vec![], &opts());
+        assert_eq!((p.enforce, p.audit, p.warn), (Level::Baseline, Level::Restricted, Level::Restricted));
+        assert_eq!(p.decided_by, ["b"]);
+        assert_eq!(p.version, "v1.30");
+    }
+
+    #[test]
+    fn evidence_raises_enforce_up_to_the_target_only() {
+        let l = levels(&[("a", Level::Privileged, Level::Baseline)]);
+        let p = plan_namespace("ns", &usable(&["a"]), &l, vec![seen("web", Level::Restricted)], &opts());
+        assert_eq!(p.enforce, Level::Baseline, "never above the intended level");
+        let p = plan_namespace("ns", &usable(&["a"]), &l, vec![seen("web", Level::Restricted), seen("db", Level::Privileged)], &opts());
+        assert_eq!(p.enforce, Level::Privileged);
+        assert!(p.notes.iter().any(|n| n.contains("Deployment db")), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn without_evidence_enforce_stays_safe() {
+        let l = levels(&[("a", Level::Privileged, Level::Restricted)]);
+        let p = plan_namespace("ns", &usable(&["a"]), &l, vec![], &opts());
+        assert_eq!(p.enforce, Level::Privileged);
+        assert_eq!(p.audit, Level::Baseline);
+    }
+
+    #[test]
+    fn no_usable_psp_is_flagged() {
+        let p = plan_namespace("ns", &usable(&[]), &levels(&[]), vec![], &opts());
+        assert_eq!(p.enforce, Level::Restricted);
+        assert!(p.notes[0].contains("no PSP is usable"));
+    }
+
+    #[test]
+    fn audit_step_is_capped_at_restricted() {
+        assert_eq!(stricter(Level::Baseline, 2), Level::Restricted);
+        assert_eq!(stricter(Level::Privileged, 0), Level::Privileged);
+    }
+}

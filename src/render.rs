@@ -1,0 +1,128 @@
+//! The template engine every target renders with: templates are files under `templates/`,
+//! embedded in the binary, and every value reaches them through an escaping filter for the
+//! language it lands in.
+//!
+//! Filters: `yaml_str` (a double-quoted YAML scalar), `sh_quote` (a single-quoted shell word),
+//! `comment` (text safe inside a one-line `#` comment), `indent(n)` (a block nested by n spaces).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tera::{Context, Tera, Value};
+
+/// Every template: (name, text).
+const TEMPLATES: &[(&str, &str)] = &[
+    ("psa/namespaces.yaml", include_str!("../templates/psa/namespaces.yaml.tera")),
+    ("psa/label-namespaces.sh", include_str!("../templates/psa/label-namespaces.sh.tera")),
+    ("psa/pod-security-configuration.yaml", include_str!("../templates/psa/pod-security-configuration.yaml.tera")),
+    ("psa/admission-configuration.yaml", include_str!("../templates/psa/admission-configuration.yaml.tera")),
+    ("psa/pod-security-webhook-configmap.yaml", include_str!("../templates/psa/pod-security-webhook-configmap.yaml.tera")),
+];
+
+/// One emitted file: its path inside the output directory and its content.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Document {
+    pub path: String,
+    pub content: String,
+}
+
+/// The engine, built once.
+fn engine() -> &'static Tera {
+    static ENGINE: OnceLock<Tera> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut t = Tera::default();
+        t.autoescape_on(vec![]);
+        t.add_raw_templates(TEMPLATES.iter().copied()).expect("the embedded templates parse");
+        t.register_filter("yaml_str", yaml_str);
+        t.register_filter("sh_quote", sh_quote);
+        t.register_filter("comment", comment);
+        t.register_filter("indent", indent);
+        t
+    })
+}
+
+/// Renders template `name` with `context`. A failure is a bug in a template, not in the input.
+pub fn render(name: &str, context: &Context) -> String {
+    match engine().render(name, context) {
+        Ok(s) => s,
+        Err(e) => {
+            let mut msg = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                msg.push_str(&format!(": {s}"));
+                src = s.source();
+            }
+            panic!("template {name} failed to render: {msg}")
+        }
+    }
+}
+
+/// The value as text: strings as they are, anything else as JSON.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A double-quoted YAML scalar. JSON string syntax is valid YAML, and escapes quotes,
+/// backslashes, newlines and every control character.
+pub fn yaml_str(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(serde_json::to_string(&text(v)).expect("strings serialize")))
+}
+
+/// A single-quoted POSIX shell word.
+pub fn sh_quote(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(format!("'{}'", text(v).replace('\'', r"'\''"))))
+}
+
+/// Text for a one-line `#` comment: line breaks and other control characters become spaces.
+pub fn comment(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(text(v).chars().map(|c| if c.is_control() { ' ' } else { c }).collect()))
+}
+
+/// Every line indented by `n` spaces (empty lines stay empty); a trailing newline is dropped.
+pub fn indent(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let n = args.get("n").and_then(Value::as_u64).unwrap_or(2) as usize;
+    let pad = " ".repeat(n);
+    let body = text(v);
+    let lines: Vec<String> =
+        body.trim_end_matches('\n').lines().map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect();
+    Ok(Value::String(lines.join("\n")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(f: fn(&Value, &HashMap<String, Value>) -> tera::Result<Value>, s: &str) -> String {
+        f(&Value::String(s.into()), &HashMap::new()).unwrap().as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn yaml_strings_cannot_break_out() {
+        let hostile = "a\"b\nkind: Secret\n${{ x }}\\";
+        let quoted = apply(yaml_str, hostile);
+        let parsed = crate::load::yaml::parse_documents(&format!("k: {quoted}\n")).unwrap();
+        assert_eq!(parsed[0].value["k"], Value::String(hostile.into()));
+        assert_eq!(parsed[0].value.as_object().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn shell_words_keep_quotes_inside() {
+        assert_eq!(apply(sh_quote, "it's; rm -rf /"), r"'it'\''s; rm -rf /'");
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(apply(comment, "a\nb\r\tc"), "a b  c");
+    }
+
+    #[test]
+    fn indent_nests_every_line() {
+        let mut args = HashMap::new();
+        args.insert("n".to_string(), Value::from(4));
+        let out = indent(&Value::String("a: 1\n\nb: 2\n".into()), &args).unwrap();
+        assert_eq!(out, Value::String("    a: 1\n\n    b: 2".into()));
+    }
+}
