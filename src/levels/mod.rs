@@ -17,6 +17,7 @@ mod no_opinion;
 mod privilege_escalation;
 mod privileged;
 mod proc_mount;
+pub mod report;
 mod run_as_user;
 mod seccomp;
 mod selinux;
@@ -137,6 +138,9 @@ pub struct Omission {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyLevels {
     pub name: String,
+    /// Where the PSP was read (`file:line:column`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub compatible_level: Level,
     pub intended_level: Level,
     pub fields: Vec<Row>,
@@ -155,6 +159,7 @@ pub fn judge(psp: &Psp, version: Version) -> PolicyLevels {
     let allowed_by_omission = omissions(&fields, compatible, intended);
     PolicyLevels {
         name: psp.name.clone(),
+        source: None,
         compatible_level: compatible,
         intended_level: intended,
         fields,

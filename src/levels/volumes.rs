@@ -91,6 +91,14 @@ fn volumes(psp: &Psp) -> Row {
         Verdict::PspStricter
     };
     let allowed: Vec<&str> = sources().filter(|t| allows(psp, t)).collect();
+    if allowed.is_empty() {
+        return Row::both(
+            F,
+            Verdict::PspStricter,
+            "allows no volumes at all, while both levels allow configMap, secret, emptyDir and more"
+                .into(),
+        );
+    }
     Row::new(
         F,
         baseline,
