@@ -37,7 +37,7 @@ fn allow(psp: &Psp, version: Version) -> Row {
             F,
             baseline,
             Verdict::PspLooser,
-            "false, but the PSP sets it on containers that leave it unset; restricted requires each container to say allowPrivilegeEscalation: false".into(),
+            "false, but the PSP sets false only on containers that leave it unset, while restricted requires each container to set allowPrivilegeEscalation: false itself".into(),
         )
         .by(Cause::Omission);
     }
