@@ -110,7 +110,10 @@ fn docs_baseline_example_is_privileged_and_says_why() {
     let caps = row(p, "allowedCapabilities");
     assert_eq!(caps["baseline"], "psp_looser");
     assert!(caps["reason"].as_str().unwrap().contains("NET_RAW"));
-    let seccomp = row(p, "seccomp.security.alpha.kubernetes.io/allowedProfileNames");
+    let seccomp = row(
+        p,
+        "seccomp.security.alpha.kubernetes.io/allowedProfileNames",
+    );
     assert_eq!(seccomp["baseline"], "psp_looser");
     assert!(seccomp["reason"].as_str().unwrap().contains("unconfined"));
     let selinux = row(p, "seLinux");
@@ -131,14 +134,31 @@ fn docs_restricted_example_intends_restricted_but_is_not_compatible_with_it() {
         .map(|o| o["field"].as_str().unwrap())
         .collect();
     assert!(omitted.contains(&"runAsUser"), "{omitted:?}");
-    assert_eq!(policy(&report, "privileged")["intended_level"], "privileged");
+    assert_eq!(
+        policy(&report, "privileged")["intended_level"],
+        "privileged"
+    );
 }
 
 #[test]
 fn sysctls_turn_safe_at_1_29() {
-    let at = |v| json(&["fixtures/sysctl-safe-1-29", "--format", "json", "--k8s-version", v]);
-    assert_eq!(policy(&at("v1.28"), "sysctl-keepalive")["compatible_level"], "privileged");
-    assert_eq!(policy(&at("v1.29"), "sysctl-keepalive")["compatible_level"], "baseline");
+    let at = |v| {
+        json(&[
+            "fixtures/sysctl-safe-1-29",
+            "--format",
+            "json",
+            "--k8s-version",
+            v,
+        ])
+    };
+    assert_eq!(
+        policy(&at("v1.28"), "sysctl-keepalive")["compatible_level"],
+        "privileged"
+    );
+    assert_eq!(
+        policy(&at("v1.29"), "sysctl-keepalive")["compatible_level"],
+        "baseline"
+    );
 }
 
 #[test]
@@ -182,7 +202,11 @@ fn every_corpus_psp_gets_both_levels() {
     let dir = corpus.to_string_lossy().into_owned();
     let report = json(&[&dir, "--rename-duplicates", "--format", "json"]);
     let policies = report["policies"].as_array().unwrap();
-    assert!(policies.len() >= files, "{} policies from {files} files", policies.len());
+    assert!(
+        policies.len() >= files,
+        "{} policies from {files} files",
+        policies.len()
+    );
     let rank = |v: &Value| match v.as_str() {
         Some("privileged") => 0,
         Some("baseline") => 1,

@@ -148,7 +148,7 @@ fn default_add(caps: &[String], version: Version) -> Row {
             Verdict::NoOpinion,
             Verdict::PspLooser,
             format!(
-                "adds {} by default (so pods may add them), beyond restricted's NET_BIND_SERVICE",
+                "adds {} by default and lets pods add them, beyond restricted's NET_BIND_SERVICE",
                 list(&extra)
             ),
         )
