@@ -3,11 +3,20 @@
 use serde_json::json;
 
 use super::load_or_report;
-use crate::cli::LevelsArgs;
+use crate::cli::{Format, LevelsArgs};
 use crate::exit;
+use crate::levels::{judge, report::Report};
+use crate::pss::Version;
 
 /// Runs `levels`.
 pub fn run(args: &LevelsArgs) -> u8 {
+    let version: Version = match args.k8s_version.parse() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("podsec-migrate levels: --k8s-version: {e}");
+            return exit::USAGE;
+        }
+    };
     let loaded = match load_or_report(&args.input) {
         Ok(l) => l,
         Err(code) => return code,
@@ -20,7 +29,22 @@ pub fn run(args: &LevelsArgs) -> u8 {
         print_model(&loaded);
         return exit::OK;
     }
-    exit::not_implemented("levels")
+    let policies = loaded
+        .psps()
+        .map(|(obj, psp)| {
+            let mut l = judge(psp, version);
+            l.source = Some(obj.source.to_string());
+            l
+        })
+        .collect();
+    let report = Report::new(version, policies);
+    let out = match args.format {
+        Format::Json => report.to_json() + "\n",
+        Format::Text => report.to_text(),
+        Format::Markdown => report.to_markdown(),
+    };
+    print!("{out}");
+    exit::OK
 }
 
 /// Prints every PSP's parsed model and the input's warnings as JSON.

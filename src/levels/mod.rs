@@ -1,0 +1,294 @@
+//! PSP -> Pod Security Standards levels, field by field and version by version.
+//!
+//! Each field family lives in its own module and turns one [`Psp`] into [`Row`]s: a verdict
+//! against baseline and restricted with a one-sentence reason. The verdicts speak about pods *as
+//! submitted*: PSA never mutates, so a pod that passed a PSP only after the PSP defaulted a field
+//! counts as a pod the PSP admitted and the level may reject.
+//!
+//! Two levels come out of the rows: **compatible** (the strictest level that rejects nothing the
+//! PSP admitted) and **intended** (the strictest level that no explicit grant of the PSP exceeds).
+//! The rows between the two are "allowed by omission".
+
+mod apparmor;
+mod capabilities;
+mod host_namespaces;
+mod new_in_pss;
+mod no_opinion;
+mod privilege_escalation;
+mod privileged;
+mod proc_mount;
+pub mod report;
+mod run_as_user;
+mod seccomp;
+mod selinux;
+mod sysctls;
+mod volumes;
+
+use serde::Serialize;
+
+use crate::psp::Psp;
+use crate::pss::{Level, Version};
+
+pub use new_in_pss::NewControl;
+
+/// How a PSP field compares with one level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The PSP admits what the level admits, for this control.
+    Same,
+    /// The PSP restricts something the level does not: the restriction is lost under PSA.
+    PspStricter,
+    /// The PSP admits pods the level rejects.
+    PspLooser,
+    /// The level has no control here and the PSP does not restrict it either.
+    NoOpinion,
+}
+
+/// Why a PSP is looser than a level on one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The PSP spells out a grant beyond the level (`privileged: true`, a capability, `*`, ...).
+    Grant,
+    /// The PSP merely does not restrict, or restricts only by mutating: a permissive default,
+    /// `RunAsAny`, a missing annotation, a PSP default PSA will not apply.
+    Omission,
+}
+
+/// One PSP field judged against baseline and restricted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// The PSP field (API spelling) or annotation.
+    pub field: &'static str,
+    pub baseline: Verdict,
+    pub restricted: Verdict,
+    /// Set exactly when a verdict is [`Verdict::PspLooser`].
+    #[serde(rename = "looser_by", skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+    pub reason: String,
+}
+
+impl Row {
+    /// A row with the given verdicts and no cause.
+    pub fn new(field: &'static str, baseline: Verdict, restricted: Verdict, reason: String) -> Row {
+        Row {
+            field,
+            baseline,
+            restricted,
+            cause: None,
+            reason,
+        }
+    }
+
+    /// A row with the same verdict at both levels.
+    pub fn both(field: &'static str, verdict: Verdict, reason: String) -> Row {
+        Row::new(field, verdict, verdict, reason)
+    }
+
+    /// Records why the PSP is looser.
+    pub fn by(mut self, cause: Cause) -> Row {
+        self.cause = Some(cause);
+        self
+    }
+
+    /// The verdict against `level` (Privileged admits everything: never looser).
+    pub fn at(&self, level: Level) -> Verdict {
+        match level {
+            Level::Privileged => Verdict::NoOpinion,
+            Level::Baseline => self.baseline,
+            Level::Restricted => self.restricted,
+        }
+    }
+
+    /// True when the PSP admits pods `level` rejects, for the given cause (any when `None`).
+    pub fn looser_at(&self, level: Level, cause: Option<Cause>) -> bool {
+        self.at(level) == Verdict::PspLooser && cause.is_none_or(|c| self.cause == Some(c))
+    }
+}
+
+/// A field family: every row it has to say about one PSP at one version.
+pub type Check = fn(&Psp, Version) -> Vec<Row>;
+
+/// The field families, in report order.
+pub const CHECKS: &[Check] = &[
+    privileged::rows,
+    host_namespaces::rows,
+    capabilities::rows,
+    volumes::rows,
+    selinux::rows,
+    run_as_user::rows,
+    privilege_escalation::rows,
+    sysctls::rows,
+    proc_mount::rows,
+    seccomp::rows,
+    apparmor::rows,
+    no_opinion::rows,
+];
+
+/// A row that keeps a PSP below its intended level, and the level it blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Omission {
+    pub field: &'static str,
+    pub level: Level,
+    pub reason: String,
+}
+
+/// Everything `levels` says about one PSP at one version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyLevels {
+    pub name: String,
+    /// Where the PSP was read (`file:line:column`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub compatible_level: Level,
+    pub intended_level: Level,
+    pub fields: Vec<Row>,
+    pub allowed_by_omission: Vec<Omission>,
+    pub new_in_pss: Vec<NewControl>,
+}
+
+/// Judges one PSP at one version.
+pub fn judge(psp: &Psp, version: Version) -> PolicyLevels {
+    let fields: Vec<Row> = CHECKS
+        .iter()
+        .flat_map(|check| check(psp, version))
+        .collect();
+    let compatible = strictest_level(&fields, None);
+    let intended = strictest_level(&fields, Some(Cause::Grant));
+    let allowed_by_omission = omissions(&fields, compatible, intended);
+    PolicyLevels {
+        name: psp.name.clone(),
+        source: None,
+        compatible_level: compatible,
+        intended_level: intended,
+        fields,
+        allowed_by_omission,
+        new_in_pss: new_in_pss::controls(version),
+    }
+}
+
+/// The strictest level no row is looser than (counting only rows of `cause` when given).
+pub fn strictest_level(rows: &[Row], cause: Option<Cause>) -> Level {
+    let blocked = |level| rows.iter().any(|r| r.looser_at(level, cause));
+    if blocked(Level::Baseline) {
+        Level::Privileged
+    } else if blocked(Level::Restricted) {
+        Level::Baseline
+    } else {
+        Level::Restricted
+    }
+}
+
+/// The rows that hold the compatible level below the intended one: looser by omission at a level
+/// above `compatible` and up to `intended`.
+fn omissions(rows: &[Row], compatible: Level, intended: Level) -> Vec<Omission> {
+    let mut out = Vec::new();
+    for level in [Level::Baseline, Level::Restricted] {
+        if level <= compatible || level > intended {
+            continue;
+        }
+        for r in rows
+            .iter()
+            .filter(|r| r.looser_at(level, Some(Cause::Omission)))
+        {
+            if out.iter().any(|o: &Omission| o.field == r.field) {
+                continue;
+            }
+            out.push(Omission {
+                field: r.field,
+                level,
+                reason: r.reason.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Joins names as `A, B and C` (sorted, deduplicated).
+pub(crate) fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let mut v: Vec<String> = items.into_iter().map(|s| s.as_ref().to_string()).collect();
+    v.sort();
+    v.dedup();
+    match v.len() {
+        0 => "none".to_string(),
+        1 => v.remove(0),
+        n => format!("{} and {}", v[..n - 1].join(", "), v[n - 1]),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::psp::{Psp, PspSpec};
+
+    /// A PSP with API defaults only (the loader's defaults), named `test`.
+    pub fn psp() -> Psp {
+        Psp {
+            name: "test".into(),
+            api_version: "policy/v1beta1".into(),
+            annotations: Default::default(),
+            profiles: Default::default(),
+            spec: PspSpec::default(),
+        }
+    }
+
+    /// Strings from literals.
+    pub fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::psp;
+    use super::*;
+
+    #[test]
+    fn levels_follow_the_loosest_row() {
+        let rows = vec![
+            Row::new("a", Verdict::Same, Verdict::PspLooser, "x".into()).by(Cause::Omission),
+            Row::both("b", Verdict::PspStricter, "y".into()),
+        ];
+        assert_eq!(strictest_level(&rows, None), Level::Baseline);
+        assert_eq!(
+            strictest_level(&rows, Some(Cause::Grant)),
+            Level::Restricted
+        );
+        let omitted = omissions(&rows, Level::Baseline, Level::Restricted);
+        assert_eq!(omitted.len(), 1);
+        assert_eq!(omitted[0].field, "a");
+        assert_eq!(omitted[0].level, Level::Restricted);
+    }
+
+    #[test]
+    fn every_looser_row_has_a_cause_and_others_none() {
+        let mut p = psp();
+        p.spec.privileged = true;
+        p.spec.allowed_capabilities = vec!["*".into()];
+        p.spec.volumes = vec!["*".into()];
+        for v in [Version::Minor(18), Version::Minor(25), Version::Latest] {
+            for r in CHECKS.iter().flat_map(|c| c(&p, v)) {
+                let looser = r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser;
+                assert_eq!(looser, r.cause.is_some(), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_only_psp_is_privileged_compatible_and_restricted_intended() {
+        // No annotation for AppArmor means any profile (unconfined too): an omission.
+        let l = judge(&psp(), Version::Latest);
+        assert_eq!(l.compatible_level, Level::Privileged);
+        assert_eq!(l.intended_level, Level::Restricted);
+        assert!(l
+            .allowed_by_omission
+            .iter()
+            .any(|o| o.field.starts_with("apparmor")));
+    }
+
+    #[test]
+    fn list_joins_sorted_names() {
+        assert_eq!(list(["b", "a", "c", "a"]), "a, b and c");
+        assert_eq!(list(Vec::<String>::new()), "none");
+    }
+}

@@ -1,0 +1,44 @@
+//! `privileged`: both levels reject privileged containers (PSS "Privileged Containers", 1.0+).
+
+use super::{Cause, Row, Verdict};
+use crate::psp::Psp;
+use crate::pss::Version;
+
+/// The `privileged` row.
+pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
+    let row = if psp.spec.privileged {
+        Row::both(
+            "privileged",
+            Verdict::PspLooser,
+            "privileged: true admits privileged containers, which baseline and restricted reject"
+                .into(),
+        )
+        .by(Cause::Grant)
+    } else {
+        Row::both(
+            "privileged",
+            Verdict::Same,
+            "privileged containers are denied, as both levels require".into(),
+        )
+    };
+    vec![row]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels::testing::psp;
+
+    #[test]
+    fn privileged_true_is_a_grant_beyond_both_levels() {
+        let mut p = psp();
+        assert_eq!(rows(&p, Version::Latest)[0].baseline, Verdict::Same);
+        p.spec.privileged = true;
+        let r = &rows(&p, Version::Latest)[0];
+        assert_eq!(
+            (r.baseline, r.restricted),
+            (Verdict::PspLooser, Verdict::PspLooser)
+        );
+        assert_eq!(r.cause, Some(Cause::Grant));
+    }
+}

@@ -1,0 +1,89 @@
+//! `runAsUser`: baseline has no opinion; restricted requires `runAsNonRoot: true` on the pod or
+//! every container (1.0+) and forbids `runAsUser: 0` (1.23+).
+//!
+//! No PSP rule requires `runAsNonRoot: true`: MustRunAsNonRoot admits `runAsUser: 1000` without
+//! it, and sets it only when neither field is set. So restricted always rejects some pod the PSP
+//! admitted; the gap is an omission unless the PSP's ranges grant UID 0.
+
+use super::{Cause, Row, Verdict};
+use crate::psp::{Psp, RunAsUserRule};
+use crate::pss::Version;
+
+/// The `runAsUser` row.
+pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
+    const F: &str = "runAsUser";
+    let s = &psp.spec.run_as_user;
+    let row = match s.rule {
+        RunAsUserRule::RunAsAny => Row::new(
+            F,
+            Verdict::NoOpinion,
+            Verdict::PspLooser,
+            "RunAsAny admits root and pods without runAsNonRoot: true, which restricted requires"
+                .into(),
+        )
+        .by(Cause::Omission),
+        RunAsUserRule::MustRunAsNonRoot => Row::new(
+            F,
+            Verdict::PspStricter,
+            Verdict::PspLooser,
+            "MustRunAsNonRoot admits runAsUser: 1000 without runAsNonRoot: true and defaults runAsNonRoot only when both are unset, while restricted requires runAsNonRoot: true".into(),
+        )
+        .by(Cause::Omission),
+        RunAsUserRule::MustRunAs if s.ranges.iter().any(|r| r.contains(0)) => Row::new(
+            F,
+            Verdict::PspStricter,
+            Verdict::PspLooser,
+            "MustRunAs ranges include UID 0, so root is allowed, which restricted rejects".into(),
+        )
+        .by(Cause::Grant),
+        RunAsUserRule::MustRunAs => Row::new(
+            F,
+            Verdict::PspStricter,
+            Verdict::PspLooser,
+            "MustRunAs keeps UIDs in non-root ranges but admits (and defaults) runAsUser without runAsNonRoot: true, which restricted requires".into(),
+        )
+        .by(Cause::Omission),
+    };
+    vec![row]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels::testing::psp;
+    use crate::psp::{IdRange, RunAsUserStrategy};
+
+    fn rule(rule: RunAsUserRule, ranges: Vec<IdRange>) -> Row {
+        let mut p = psp();
+        p.spec.run_as_user = RunAsUserStrategy { rule, ranges };
+        rows(&p, Version::Latest).remove(0)
+    }
+
+    #[test]
+    fn must_run_as_non_root_is_looser_than_restricted() {
+        let r = rule(RunAsUserRule::MustRunAsNonRoot, vec![]);
+        assert_eq!(
+            (r.baseline, r.restricted),
+            (Verdict::PspStricter, Verdict::PspLooser)
+        );
+        assert_eq!(r.cause, Some(Cause::Omission));
+        assert!(r.reason.contains("runAsUser: 1000"));
+    }
+
+    #[test]
+    fn ranges_with_root_are_a_grant() {
+        let r = rule(RunAsUserRule::MustRunAs, vec![IdRange { min: 0, max: 10 }]);
+        assert_eq!(r.cause, Some(Cause::Grant));
+        let r = rule(RunAsUserRule::MustRunAs, vec![IdRange { min: 1, max: 10 }]);
+        assert_eq!(r.cause, Some(Cause::Omission));
+    }
+
+    #[test]
+    fn run_as_any_has_no_baseline_opinion() {
+        let r = rule(RunAsUserRule::RunAsAny, vec![]);
+        assert_eq!(
+            (r.baseline, r.restricted),
+            (Verdict::NoOpinion, Verdict::PspLooser)
+        );
+    }
+}

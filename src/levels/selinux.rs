@@ -1,0 +1,121 @@
+//! `seLinux`: both levels forbid setting an SELinux user or role and allow only the container
+//! types [`allowed_types`] (PSS "SELinux", 1.0+; `container_engine_t` from 1.31).
+
+use super::{Cause, Row, Verdict};
+use crate::psp::{Psp, SeLinuxRule};
+use crate::pss::Version;
+
+/// SELinux types the levels allow at `version` (the empty type is allowed too).
+pub fn allowed_types(version: Version) -> Vec<&'static str> {
+    let mut t = vec!["container_t", "container_init_t", "container_kvm_t"];
+    if version.at_least(31) {
+        t.push("container_engine_t");
+    }
+    t
+}
+
+/// The `seLinux` row.
+pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
+    const F: &str = "seLinux";
+    let s = &psp.spec.se_linux;
+    if s.rule == SeLinuxRule::RunAsAny {
+        return vec![Row::both(
+            F,
+            Verdict::PspLooser,
+            "RunAsAny admits any seLinuxOptions (a user, a role, types such as spc_t), which both levels reject".into(),
+        )
+        .by(Cause::Omission)];
+    }
+    let opts = s.options.clone().unwrap_or_default();
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|x| !x.is_empty());
+    let mut bad = Vec::new();
+    if set(&opts.user) {
+        bad.push(format!("user {}", opts.user.as_deref().unwrap_or("")));
+    }
+    if set(&opts.role) {
+        bad.push(format!("role {}", opts.role.as_deref().unwrap_or("")));
+    }
+    let ty = opts.type_.as_deref().unwrap_or("");
+    if !ty.is_empty() && !allowed_types(version).contains(&ty) {
+        bad.push(format!("type {ty}"));
+    }
+    let row = if bad.is_empty() {
+        Row::both(
+            F,
+            Verdict::PspStricter,
+            format!(
+                "MustRunAs pins one context{} allowed by both levels; the levels do not pin it",
+                if ty.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (type {ty})")
+                }
+            ),
+        )
+    } else {
+        let engine = if ty == "container_engine_t" {
+            " (container_engine_t is allowed from v1.31)"
+        } else {
+            ""
+        };
+        Row::both(
+            F,
+            Verdict::PspLooser,
+            format!(
+                "MustRunAs requires {}, which both levels reject{engine}",
+                bad.join(" and ")
+            ),
+        )
+        .by(Cause::Grant)
+    };
+    vec![row]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels::testing::psp;
+    use crate::psp::{SeLinuxOptions, SeLinuxStrategy};
+
+    fn must_run_as(opts: SeLinuxOptions) -> Psp {
+        let mut p = psp();
+        p.spec.se_linux = SeLinuxStrategy {
+            rule: SeLinuxRule::MustRunAs,
+            options: Some(opts),
+        };
+        p
+    }
+
+    #[test]
+    fn run_as_any_is_an_omission() {
+        let r = &rows(&psp(), Version::Latest)[0];
+        assert_eq!(r.baseline, Verdict::PspLooser);
+        assert_eq!(r.cause, Some(Cause::Omission));
+    }
+
+    #[test]
+    fn container_engine_t_is_allowed_from_1_31() {
+        let p = must_run_as(SeLinuxOptions {
+            type_: Some("container_engine_t".into()),
+            ..Default::default()
+        });
+        assert_eq!(rows(&p, Version::Minor(30))[0].baseline, Verdict::PspLooser);
+        assert_eq!(
+            rows(&p, Version::Minor(31))[0].baseline,
+            Verdict::PspStricter
+        );
+    }
+
+    #[test]
+    fn user_or_role_is_a_grant() {
+        let p = must_run_as(SeLinuxOptions {
+            user: Some("system_u".into()),
+            type_: Some("container_t".into()),
+            ..Default::default()
+        });
+        let r = &rows(&p, Version::Latest)[0];
+        assert_eq!(r.restricted, Verdict::PspLooser);
+        assert_eq!(r.cause, Some(Cause::Grant));
+        assert!(r.reason.contains("user system_u"));
+    }
+}
