@@ -12,11 +12,26 @@ use tera::{Context, Tera, Value};
 
 /// Every template: (name, text).
 const TEMPLATES: &[(&str, &str)] = &[
-    ("psa/namespaces.yaml", include_str!("../templates/psa/namespaces.yaml.tera")),
-    ("psa/label-namespaces.sh", include_str!("../templates/psa/label-namespaces.sh.tera")),
-    ("psa/pod-security-configuration.yaml", include_str!("../templates/psa/pod-security-configuration.yaml.tera")),
-    ("psa/admission-configuration.yaml", include_str!("../templates/psa/admission-configuration.yaml.tera")),
-    ("psa/pod-security-webhook-configmap.yaml", include_str!("../templates/psa/pod-security-webhook-configmap.yaml.tera")),
+    (
+        "psa/namespaces.yaml",
+        include_str!("../templates/psa/namespaces.yaml.tera"),
+    ),
+    (
+        "psa/label-namespaces.sh",
+        include_str!("../templates/psa/label-namespaces.sh.tera"),
+    ),
+    (
+        "psa/pod-security-configuration.yaml",
+        include_str!("../templates/psa/pod-security-configuration.yaml.tera"),
+    ),
+    (
+        "psa/admission-configuration.yaml",
+        include_str!("../templates/psa/admission-configuration.yaml.tera"),
+    ),
+    (
+        "psa/pod-security-webhook-configmap.yaml",
+        include_str!("../templates/psa/pod-security-webhook-configmap.yaml.tera"),
+    ),
 ];
 
 /// One emitted file: its path inside the output directory and its content.
@@ -32,7 +47,8 @@ fn engine() -> &'static Tera {
     ENGINE.get_or_init(|| {
         let mut t = Tera::default();
         t.autoescape_on(vec![]);
-        t.add_raw_templates(TEMPLATES.iter().copied()).expect("the embedded templates parse");
+        t.add_raw_templates(TEMPLATES.iter().copied())
+            .expect("the embedded templates parse");
         t.register_filter("yaml_str", yaml_str);
         t.register_filter("sh_quote", sh_quote);
         t.register_filter("comment", comment);
@@ -68,17 +84,27 @@ fn text(v: &Value) -> String {
 /// A double-quoted YAML scalar. JSON string syntax is valid YAML, and escapes quotes,
 /// backslashes, newlines and every control character.
 pub fn yaml_str(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(serde_json::to_string(&text(v)).expect("strings serialize")))
+    Ok(Value::String(
+        serde_json::to_string(&text(v)).expect("strings serialize"),
+    ))
 }
 
 /// A single-quoted POSIX shell word.
 pub fn sh_quote(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(format!("'{}'", text(v).replace('\'', r"'\''"))))
+    Ok(Value::String(format!(
+        "'{}'",
+        text(v).replace('\'', r"'\''")
+    )))
 }
 
 /// Text for a one-line `#` comment: line breaks and other control characters become spaces.
 pub fn comment(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(text(v).chars().map(|c| if c.is_control() { ' ' } else { c }).collect()))
+    Ok(Value::String(
+        text(v)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    ))
 }
 
 /// Every line indented by `n` spaces (empty lines stay empty); a trailing newline is dropped.
@@ -86,8 +112,17 @@ pub fn indent(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     let n = args.get("n").and_then(Value::as_u64).unwrap_or(2) as usize;
     let pad = " ".repeat(n);
     let body = text(v);
-    let lines: Vec<String> =
-        body.trim_end_matches('\n').lines().map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect();
+    let lines: Vec<String> = body
+        .trim_end_matches('\n')
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect();
     Ok(Value::String(lines.join("\n")))
 }
 
@@ -96,7 +131,11 @@ mod tests {
     use super::*;
 
     fn apply(f: fn(&Value, &HashMap<String, Value>) -> tera::Result<Value>, s: &str) -> String {
-        f(&Value::String(s.into()), &HashMap::new()).unwrap().as_str().unwrap().to_string()
+        f(&Value::String(s.into()), &HashMap::new())
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     #[test]

@@ -172,7 +172,7 @@ fn latest_prints_as_the_newest_minor_and_bad_versions_are_usage_errors() {
 
 #[test]
 fn output_is_deterministic() {
-    let args = ["fixtures", "--format", "json"];
+    let args = ["fixtures", "--rename-duplicates", "--format", "json"];
     assert_eq!(ok(&args), ok(&args));
 }
 

@@ -170,6 +170,8 @@ enum Frame {
         key: Option<String>,
         anchor: usize,
         nodes: usize,
+        /// Whether the first key has been read.
+        keyed: bool,
     },
     Seq {
         items: Vec<Value>,
@@ -197,7 +199,12 @@ impl Builder {
         if value.is_null() {
             return None;
         }
-        let start = self.start.unwrap_or_default();
+        let start = self
+            .spans
+            .get("")
+            .copied()
+            .or(self.start)
+            .unwrap_or_default();
         Some(YamlDoc {
             value,
             spans: Spans {
@@ -263,6 +270,7 @@ impl Builder {
                         key: None,
                         anchor,
                         nodes: 1,
+                        keyed: false,
                     }
                 };
                 self.stack.push(frame);
@@ -321,9 +329,18 @@ impl Builder {
 
     fn set_key(&mut self, key: String, pos: Pos) -> Result<(), YamlError> {
         if let Some(Frame::Map {
-            key: slot, path, ..
+            key: slot,
+            path,
+            keyed,
+            ..
         }) = self.stack.last_mut()
         {
+            // A block mapping's start marker lies past its first key; the first key's own
+            // position is where a reader looks for the mapping.
+            if !*keyed {
+                *keyed = true;
+                self.spans.insert(path.clone(), pos);
+            }
             let member = member_path(path, &key);
             if key != "<<" {
                 // Keys spelled out twice are an error; keys that came in through `<<` are not

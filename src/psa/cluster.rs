@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::plan::{plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels};
+use super::plan::{
+    plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
+};
 use crate::load::Loaded;
 use crate::pss::Level;
 use crate::scope::{Scopes, Subject};
@@ -68,17 +70,30 @@ pub fn cluster_plan(
     let namespaces: Vec<NamespacePlan> = crate::scope::namespaces_in(loaded)
         .into_iter()
         .map(|ns| {
-            let seen = observed.iter().filter(|o| o.namespace == ns).cloned().collect();
-            plan_namespace(&ns, &scopes.usable_in_namespace(&ns, &all), levels, seen, opts)
+            let seen = observed
+                .iter()
+                .filter(|o| o.namespace == ns)
+                .cloned()
+                .collect();
+            plan_namespace(
+                &ns,
+                &scopes.usable_in_namespace(&ns, &all),
+                levels,
+                seen,
+                opts,
+            )
         })
         .collect();
     let defaults = defaults(scopes, levels, &all, opts);
     let mut notes = Vec::new();
     let minor = opts.k8s_version.effective_minor();
     if minor < 22 {
-        notes.push(format!("Pod Security Admission arrived in Kubernetes 1.22; v1.{minor} does not have it"));
+        notes.push(format!(
+            "Pod Security Admission arrived in Kubernetes 1.22; v1.{minor} does not have it"
+        ));
     }
-    let exempt_usernames = user_exemptions(scopes, levels, &all, &namespaces, &defaults, &mut notes);
+    let exempt_usernames =
+        user_exemptions(scopes, levels, &all, &namespaces, &defaults, &mut notes);
     ClusterPlan {
         k8s_version: format!("v1.{minor}"),
         config_api_version: config_api_version(minor).into(),
@@ -92,14 +107,26 @@ pub fn cluster_plan(
 }
 
 /// Defaults from the PSPs granted cluster-wide to every service account.
-fn defaults(scopes: &Scopes, levels: &BTreeMap<String, PspLevels>, all: &BTreeSet<String>, opts: &PlanOptions) -> Defaults {
+fn defaults(
+    scopes: &Scopes,
+    levels: &BTreeMap<String, PspLevels>,
+    all: &BTreeSet<String>,
+    opts: &PlanOptions,
+) -> Defaults {
     let psps: BTreeSet<String> = scopes
         .grants
         .iter()
-        .filter(|g| g.namespace.is_none() && matches!(&g.subject, Subject::Group(n) if EVERYONE.contains(&n.as_str())))
+        .filter(|g| {
+            g.namespace.is_none()
+                && matches!(&g.subject, Subject::Group(n) if EVERYONE.contains(&n.as_str()))
+        })
         .flat_map(|g| g.psps.resolve(all))
         .collect();
-    let safe = psps.iter().filter_map(|p| levels.get(p)).map(|l| l.compatible).min();
+    let safe = psps
+        .iter()
+        .filter_map(|p| levels.get(p))
+        .map(|l| l.compatible)
+        .min();
     let (enforce, why) = match safe {
         Some(l) => (l, format!("every service account may use {} cluster-wide; the least restrictive is compatible with {l}", join(&psps))),
         None => (
@@ -108,7 +135,14 @@ fn defaults(scopes: &Scopes, levels: &BTreeMap<String, PspLevels>, all: &BTreeSe
         ),
     };
     let step = stricter(enforce, opts.audit_step);
-    Defaults { enforce, audit: step, warn: step, version: version_label(opts), psps: psps.into_iter().collect(), why }
+    Defaults {
+        enforce,
+        audit: step,
+        warn: step,
+        version: version_label(opts),
+        psps: psps.into_iter().collect(),
+        why,
+    }
 }
 
 /// Users granted a PSP looser than where the grant applies get a username exemption; grants
@@ -124,12 +158,27 @@ fn user_exemptions(
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for g in &scopes.grants {
         let granted = g.psps.resolve(all);
-        let Some(level) = granted.iter().filter_map(|p| levels.get(p)).map(|l| l.compatible).min() else { continue };
+        let Some(level) = granted
+            .iter()
+            .filter_map(|p| levels.get(p))
+            .map(|l| l.compatible)
+            .min()
+        else {
+            continue;
+        };
         let applies = match &g.namespace {
-            Some(ns) => namespaces.iter().find(|n| &n.name == ns).map(|n| n.enforce).unwrap_or(defaults.enforce),
+            Some(ns) => namespaces
+                .iter()
+                .find(|n| &n.name == ns)
+                .map(|n| n.enforce)
+                .unwrap_or(defaults.enforce),
             None => defaults.enforce,
         };
-        let place = g.namespace.as_deref().map(|n| format!("namespace {n}")).unwrap_or_else(|| "every namespace".into());
+        let place = g
+            .namespace
+            .as_deref()
+            .map(|n| format!("namespace {n}"))
+            .unwrap_or_else(|| "every namespace".into());
         match &g.subject {
             Subject::User(u) if level < applies && !u.starts_with("system:serviceaccount:") => {
                 out.entry(u.clone()).or_default().push(format!(
@@ -138,7 +187,11 @@ fn user_exemptions(
                     g.via
                 ));
             }
-            Subject::Group(name) if level < applies && !name.starts_with("system:serviceaccounts") && !EVERYONE.contains(&name.as_str()) => {
+            Subject::Group(name)
+                if level < applies
+                    && !name.starts_with("system:serviceaccounts")
+                    && !EVERYONE.contains(&name.as_str()) =>
+            {
                 notes.push(format!(
                     "group {name} may use {} ({level}) in {place} via {}: PSA cannot exempt groups; its members' pods are held to {applies}",
                     join(&granted),
@@ -151,7 +204,10 @@ fn user_exemptions(
     out.into_iter()
         .map(|(u, why)| Exemption {
             value: u,
-            why: format!("{}; an exemption skips every PSA check for pods this user creates directly", why.join("; ")),
+            why: format!(
+                "{}; an exemption skips every PSA check for pods this user creates directly",
+                why.join("; ")
+            ),
         })
         .collect()
 }

@@ -6,5 +6,7 @@ mod plan;
 mod render;
 
 pub use cluster::{cluster_plan, ClusterPlan, Defaults, Exemption};
-pub use plan::{plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels};
+pub use plan::{
+    plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
+};
 pub use render::{render, Document};

@@ -85,10 +85,17 @@ pub fn plan_namespace(
     observed: Vec<Observed>,
     opts: &PlanOptions,
 ) -> NamespacePlan {
-    let known: Vec<(&String, &PspLevels)> = usable.iter().filter_map(|p| levels.get(p).map(|l| (p, l))).collect();
+    let known: Vec<(&String, &PspLevels)> = usable
+        .iter()
+        .filter_map(|p| levels.get(p).map(|l| (p, l)))
+        .collect();
     let safe = known.iter().map(|(_, l)| l.compatible).min();
     let target = known.iter().map(|(_, l)| l.intended).min();
-    let decided_by = known.iter().filter(|(_, l)| Some(l.compatible) == safe).map(|(p, _)| p.to_string()).collect();
+    let decided_by = known
+        .iter()
+        .filter(|(_, l)| Some(l.compatible) == safe)
+        .map(|(p, _)| p.to_string())
+        .collect();
     let mut notes = Vec::new();
     let mut enforce = match safe {
         Some(l) => l,
@@ -102,7 +109,11 @@ pub fn plan_namespace(
     if let (Some(safe), Some(target)) = (safe, target) {
         enforce = raise_with_evidence(safe, target, &observed, &mut notes);
     }
-    let failing_enforce = observed.iter().filter(|o| o.meets < enforce).map(|o| format!("{} {}", o.kind, o.name)).collect();
+    let failing_enforce = observed
+        .iter()
+        .filter(|o| o.meets < enforce)
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect();
     let step = stricter(enforce, opts.audit_step);
     NamespacePlan {
         name: name.to_string(),
@@ -121,7 +132,12 @@ pub fn plan_namespace(
 }
 
 /// Raises enforce from `safe` towards `target` as far as every observed workload allows.
-fn raise_with_evidence(safe: Level, target: Level, observed: &[Observed], notes: &mut Vec<String>) -> Level {
+fn raise_with_evidence(
+    safe: Level,
+    target: Level,
+    observed: &[Observed],
+    notes: &mut Vec<String>,
+) -> Level {
     if target <= safe {
         return safe;
     }
@@ -134,12 +150,21 @@ fn raise_with_evidence(safe: Level, target: Level, observed: &[Observed], notes:
     let weakest = observed.iter().map(|o| o.meets).min().unwrap_or(target);
     let raised = weakest.min(target).max(safe);
     if raised > safe {
-        notes.push(format!("raised from {safe} to {raised}: all {} observed workloads meet {raised}", observed.len()));
+        notes.push(format!(
+            "raised from {safe} to {raised}: all {} observed workloads meet {raised}",
+            observed.len()
+        ));
     }
     if raised < target {
-        let blockers: Vec<String> =
-            observed.iter().filter(|o| o.meets < target).map(|o| format!("{} {}", o.kind, o.name)).collect();
-        notes.push(format!("not raised to {target} because of: {}", blockers.join(", ")));
+        let blockers: Vec<String> = observed
+            .iter()
+            .filter(|o| o.meets < target)
+            .map(|o| format!("{} {}", o.kind, o.name))
+            .collect();
+        notes.push(format!(
+            "not raised to {target} because of: {}",
+            blockers.join(", ")
+        ));
     }
     raised
 }
@@ -149,11 +174,25 @@ mod tests {
     use super::*;
 
     fn opts() -> PlanOptions {
-        PlanOptions { k8s_version: Version::Minor(30), pin_version: true, audit_step: 1 }
+        PlanOptions {
+            k8s_version: Version::Minor(30),
+            pin_version: true,
+            audit_step: 1,
+        }
     }
 
     fn levels(list: &[(&str, Level, Level)]) -> BTreeMap<String, PspLevels> {
-        list.iter().map(|(n, c, i)| (n.to_string(), PspLevels { compatible: *c, intended: *i })).collect()
+        list.iter()
+            .map(|(n, c, i)| {
+                (
+                    n.to_string(),
+                    PspLevels {
+                        compatible: *c,
+                        intended: *i,
+                    },
+                )
+            })
+            .collect()
     }
 
     fn usable(names: &[&str]) -> BTreeSet<String> {
@@ -161,14 +200,25 @@ mod tests {
     }
 
     fn seen(name: &str, meets: Level) -> Observed {
-        Observed { namespace: "ns".into(), kind: "Deployment".into(), name: name.into(), meets }
+        Observed {
+            namespace: "ns".into(),
+            kind: "Deployment".into(),
+            name: name.into(),
+            meets,
+        }
     }
 
     #[test]
     fn the_least_restrictive_usable_psp_decides() {
-        let l = levels(&[("a", Level::Restricted, Level::Restricted), ("b", Level::Baseline, Level::Baseline)]);
+        let l = levels(&[
+            ("a", Level::Restricted, Level::Restricted),
+            ("b", Level::Baseline, Level::Baseline),
+        ]);
         let p = plan_namespace("ns", &usable(&["a", "b"]), &l, vec![], &opts());
-        assert_eq!((p.enforce, p.audit, p.warn), (Level::Baseline, Level::Restricted, Level::Restricted));
+        assert_eq!(
+            (p.enforce, p.audit, p.warn),
+            (Level::Baseline, Level::Restricted, Level::Restricted)
+        );
         assert_eq!(p.decided_by, ["b"]);
         assert_eq!(p.version, "v1.30");
     }
@@ -176,11 +226,30 @@ mod tests {
     #[test]
     fn evidence_raises_enforce_up_to_the_target_only() {
         let l = levels(&[("a", Level::Privileged, Level::Baseline)]);
-        let p = plan_namespace("ns", &usable(&["a"]), &l, vec![seen("web", Level::Restricted)], &opts());
+        let p = plan_namespace(
+            "ns",
+            &usable(&["a"]),
+            &l,
+            vec![seen("web", Level::Restricted)],
+            &opts(),
+        );
         assert_eq!(p.enforce, Level::Baseline, "never above the intended level");
-        let p = plan_namespace("ns", &usable(&["a"]), &l, vec![seen("web", Level::Restricted), seen("db", Level::Privileged)], &opts());
+        let p = plan_namespace(
+            "ns",
+            &usable(&["a"]),
+            &l,
+            vec![
+                seen("web", Level::Restricted),
+                seen("db", Level::Privileged),
+            ],
+            &opts(),
+        );
         assert_eq!(p.enforce, Level::Privileged);
-        assert!(p.notes.iter().any(|n| n.contains("Deployment db")), "{:?}", p.notes);
+        assert!(
+            p.notes.iter().any(|n| n.contains("Deployment db")),
+            "{:?}",
+            p.notes
+        );
     }
 
     #[test]

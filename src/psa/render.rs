@@ -4,8 +4,8 @@
 use tera::Context;
 
 use super::ClusterPlan;
-pub use crate::render::Document;
 use crate::render::render as render_template;
+pub use crate::render::Document;
 
 /// Renders every PSA document of `plan`, in a fixed order.
 pub fn render(plan: &ClusterPlan) -> Vec<Document> {
@@ -14,11 +14,20 @@ pub fn render(plan: &ClusterPlan) -> Vec<Document> {
     ctx.insert("namespaces", &plan.namespaces);
     let configuration = render_template("psa/pod-security-configuration.yaml", &ctx);
     ctx.insert("configuration", &configuration);
-    let doc = |path: &str, template: &str| Document { path: path.into(), content: render_template(template, &ctx) };
+    let doc = |path: &str, template: &str| Document {
+        path: path.into(),
+        content: render_template(template, &ctx),
+    };
     vec![
         doc("psa/namespaces.yaml", "psa/namespaces.yaml"),
         doc("psa/label-namespaces.sh", "psa/label-namespaces.sh"),
-        doc("psa/admission-configuration.yaml", "psa/admission-configuration.yaml"),
-        doc("psa/pod-security-webhook-configmap.yaml", "psa/pod-security-webhook-configmap.yaml"),
+        doc(
+            "psa/admission-configuration.yaml",
+            "psa/admission-configuration.yaml",
+        ),
+        doc(
+            "psa/pod-security-webhook-configmap.yaml",
+            "psa/pod-security-webhook-configmap.yaml",
+        ),
     ]
 }
