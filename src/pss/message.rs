@@ -1,6 +1,8 @@
 //! Small helpers that word violations the way the API server does.
+//!
+//! The list helpers return lazy `Display` values, so a message is built in one allocation.
 
-use std::fmt::Display;
+use std::fmt::{self, Display};
 
 /// `one` when `n == 1`, else `many`.
 pub(crate) fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
@@ -11,31 +13,45 @@ pub(crate) fn plural(n: usize, one: &'static str, many: &'static str) -> &'stati
     }
 }
 
-/// Items double-quoted and comma-separated: `"a", "b"`.
-pub(crate) fn quoted<I, T>(items: I) -> String
+/// Items double-quoted and comma-separated when displayed: `"a", "b"`.
+pub(crate) struct Quoted<I>(I);
+
+impl<I> Display for Quoted<I>
 where
-    I: IntoIterator<Item = T>,
-    T: Display,
+    I: IntoIterator + Copy,
+    I::Item: Display,
 {
-    let mut out = String::new();
-    for (i, item) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.into_iter().enumerate() {
+            let sep = if i > 0 { ", " } else { "" };
+            write!(f, "{sep}\"{item}\"")?;
         }
-        out.push('"');
-        out.push_str(&item.to_string());
-        out.push('"');
+        Ok(())
     }
-    out
 }
 
-/// `container "a"` or `containers "a", "b"`.
-pub(crate) fn containers(names: &[&str]) -> String {
-    format!(
-        "{} {}",
-        plural(names.len(), "container", "containers"),
-        quoted(names)
-    )
+/// Displays `items` as `"a", "b"`.
+pub(crate) fn quoted<I>(items: I) -> Quoted<I>
+where
+    I: IntoIterator + Copy,
+    I::Item: Display,
+{
+    Quoted(items)
+}
+
+/// Displays as `container "a"` or `containers "a", "b"`.
+pub(crate) struct Containers<'a>(&'a [&'a str]);
+
+impl Display for Containers<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let noun = plural(self.0.len(), "container", "containers");
+        write!(f, "{noun} {}", quoted(self.0))
+    }
+}
+
+/// Displays container names with the right noun: `containers "a", "b"`.
+pub(crate) fn containers<'a>(names: &'a [&'a str]) -> Containers<'a> {
+    Containers(names)
 }
 
 /// A failed check's message: `reason (detail)`.
@@ -49,10 +65,13 @@ mod tests {
 
     #[test]
     fn words_lists_like_the_api_server() {
-        assert_eq!(quoted(["a", "b"]), r#""a", "b""#);
-        assert_eq!(quoted(Vec::<&str>::new()), "");
-        assert_eq!(containers(&["x"]), r#"container "x""#);
-        assert_eq!(containers(&["x", "y"]), r#"containers "x", "y""#);
+        assert_eq!(quoted(["a", "b"]).to_string(), r#""a", "b""#);
+        assert_eq!(quoted(&Vec::<&str>::new()).to_string(), "");
+        assert_eq!(containers(&["x"]).to_string(), r#"container "x""#);
+        assert_eq!(
+            containers(&["x", "y"]).to_string(),
+            r#"containers "x", "y""#
+        );
         assert_eq!(fail("r", "d").as_deref(), Some("r (d)"));
     }
 }

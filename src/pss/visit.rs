@@ -5,46 +5,48 @@ use k8s_openapi::api::core::v1::{
     SecurityContext,
 };
 
-/// The parts of a container (of any of the three kinds) the controls look at.
+/// A container of any of the three kinds, read lazily: a control that only needs the security
+/// context touches only that part of the (large) container object.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ContainerRef<'a> {
-    pub name: &'a str,
-    pub security_context: Option<&'a SecurityContext>,
-    pub ports: &'a [ContainerPort],
-    /// Liveness, readiness and startup probes.
-    pub probes: [Option<&'a Probe>; 3],
-    pub lifecycle: Option<&'a Lifecycle>,
+pub(crate) enum ContainerRef<'a> {
+    Regular(&'a Container),
+    Ephemeral(&'a EphemeralContainer),
 }
 
-impl<'a> From<&'a Container> for ContainerRef<'a> {
-    fn from(c: &'a Container) -> Self {
-        ContainerRef {
-            name: &c.name,
-            security_context: c.security_context.as_ref(),
-            ports: c.ports.as_deref().unwrap_or_default(),
-            probes: [
-                c.liveness_probe.as_ref(),
-                c.readiness_probe.as_ref(),
-                c.startup_probe.as_ref(),
-            ],
-            lifecycle: c.lifecycle.as_ref(),
+/// Reads the same-named field of either container kind.
+macro_rules! field {
+    ($self:expr, $c:ident => $e:expr) => {
+        match $self {
+            ContainerRef::Regular($c) => $e,
+            ContainerRef::Ephemeral($c) => $e,
         }
+    };
+}
+
+impl<'a> ContainerRef<'a> {
+    pub fn name(self) -> &'a str {
+        field!(self, c => &c.name)
     }
-}
 
-impl<'a> From<&'a EphemeralContainer> for ContainerRef<'a> {
-    fn from(c: &'a EphemeralContainer) -> Self {
-        ContainerRef {
-            name: &c.name,
-            security_context: c.security_context.as_ref(),
-            ports: c.ports.as_deref().unwrap_or_default(),
-            probes: [
-                c.liveness_probe.as_ref(),
-                c.readiness_probe.as_ref(),
-                c.startup_probe.as_ref(),
-            ],
-            lifecycle: c.lifecycle.as_ref(),
-        }
+    pub fn security_context(self) -> Option<&'a SecurityContext> {
+        field!(self, c => c.security_context.as_ref())
+    }
+
+    pub fn ports(self) -> &'a [ContainerPort] {
+        field!(self, c => c.ports.as_deref().unwrap_or_default())
+    }
+
+    /// Liveness, readiness and startup probes.
+    pub fn probes(self) -> [Option<&'a Probe>; 3] {
+        field!(self, c => [
+            c.liveness_probe.as_ref(),
+            c.readiness_probe.as_ref(),
+            c.startup_probe.as_ref(),
+        ])
+    }
+
+    pub fn lifecycle(self) -> Option<&'a Lifecycle> {
+        field!(self, c => c.lifecycle.as_ref())
     }
 }
 
@@ -53,9 +55,9 @@ pub(crate) fn containers(spec: &PodSpec) -> impl Iterator<Item = ContainerRef<'_
     let init = spec.init_containers.as_deref().unwrap_or_default();
     let ephemeral = spec.ephemeral_containers.as_deref().unwrap_or_default();
     init.iter()
-        .map(ContainerRef::from)
-        .chain(spec.containers.iter().map(ContainerRef::from))
-        .chain(ephemeral.iter().map(ContainerRef::from))
+        .chain(&spec.containers)
+        .map(ContainerRef::Regular)
+        .chain(ephemeral.iter().map(ContainerRef::Ephemeral))
 }
 
 /// Names of the containers for which `bad` holds, in visiting order.
@@ -65,7 +67,7 @@ pub(crate) fn bad_containers<'a>(
 ) -> Vec<&'a str> {
     containers(spec)
         .filter(|c| bad(c))
-        .map(|c| c.name)
+        .map(ContainerRef::name)
         .collect()
 }
 

@@ -31,7 +31,7 @@ pub(super) const CHECK: Check = Check {
 
 fn v1_8(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let bad = bad_containers(spec, |c| {
-        c.security_context
+        c.security_context()
             .and_then(|sc| sc.allow_privilege_escalation)
             != Some(false)
     });

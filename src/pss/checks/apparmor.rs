@@ -50,15 +50,15 @@ fn v1_0(spec: &PodSpec, meta: &ObjectMeta) -> Option<String> {
     let mut bad = Vec::new();
     for c in visit(spec) {
         let profile = c
-            .security_context
+            .security_context()
             .and_then(|sc| sc.app_armor_profile.as_ref());
         if let Some(t) = bad_type(profile) {
-            bad.push(c.name);
+            bad.push(c.name());
             values.insert(t.to_string());
         }
     }
     if !bad.is_empty() {
-        setters.push(containers(&bad));
+        setters.push(containers(&bad).to_string());
     }
     let mut values: Vec<String> = values.into_iter().collect();
     let mut annotations = Vec::new();

@@ -46,7 +46,7 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut caps = BTreeSet::new();
     for c in visit(spec) {
         let added = c
-            .security_context
+            .security_context()
             .and_then(|sc| sc.capabilities.as_ref())
             .and_then(|caps| caps.add.as_deref())
             .unwrap_or_default();
@@ -56,7 +56,7 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
             this_bad = true;
         }
         if this_bad {
-            bad.push(c.name);
+            bad.push(c.name());
         }
     }
     if bad.is_empty() {

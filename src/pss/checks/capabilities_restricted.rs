@@ -36,10 +36,10 @@ fn v1_22(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut adding = Vec::new();
     let mut added = BTreeSet::new();
     for c in visit(spec) {
-        let caps = c.security_context.and_then(|sc| sc.capabilities.as_ref());
+        let caps = c.security_context().and_then(|sc| sc.capabilities.as_ref());
         let drop = caps.and_then(|c| c.drop.as_deref()).unwrap_or_default();
         if !drop.iter().any(|d| d == "ALL") {
-            missing_drop.push(c.name);
+            missing_drop.push(c.name());
         }
         let add = caps.and_then(|c| c.add.as_deref()).unwrap_or_default();
         let mut this_adds = false;
@@ -48,7 +48,7 @@ fn v1_22(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
             this_adds = true;
         }
         if this_adds {
-            adding.push(c.name);
+            adding.push(c.name());
         }
     }
     let mut details = Vec::new();

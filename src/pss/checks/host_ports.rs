@@ -31,7 +31,7 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut ports = BTreeSet::new();
     for c in visit(spec) {
         let mut uses = false;
-        for p in c.ports {
+        for p in c.ports() {
             let hp = host_port(spec, p);
             if hp != 0 {
                 ports.insert(hp);
@@ -39,7 +39,7 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
             }
         }
         if uses {
-            bad.push(c.name);
+            bad.push(c.name());
         }
     }
     if bad.is_empty() {

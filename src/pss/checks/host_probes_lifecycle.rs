@@ -39,14 +39,14 @@ fn v1_34(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut found = BTreeSet::new();
     for c in visit(spec) {
         let mut any = false;
-        for p in c.probes.iter().flatten() {
+        for p in c.probes().iter().flatten() {
             for h in hosts(p.http_get.as_ref(), p.tcp_socket.as_ref()) {
                 found.insert(h);
                 any = true;
             }
         }
         let handlers = c
-            .lifecycle
+            .lifecycle()
             .into_iter()
             .flat_map(|l| [l.post_start.as_ref(), l.pre_stop.as_ref()])
             .flatten();
@@ -57,7 +57,7 @@ fn v1_34(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
             }
         }
         if any {
-            bad.push(c.name);
+            bad.push(c.name());
         }
     }
     if bad.is_empty() {

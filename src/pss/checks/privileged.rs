@@ -22,7 +22,7 @@ pub(super) const CHECK: Check = Check {
 
 fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let bad = bad_containers(spec, |c| {
-        c.security_context.and_then(|sc| sc.privileged) == Some(true)
+        c.security_context().and_then(|sc| sc.privileged) == Some(true)
     });
     if bad.is_empty() {
         return None;

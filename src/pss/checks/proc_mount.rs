@@ -40,9 +40,9 @@ pub(super) fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut bad = Vec::new();
     let mut kinds = BTreeSet::new();
     for c in visit(spec) {
-        if let Some(pm) = c.security_context.and_then(|sc| sc.proc_mount.as_deref()) {
+        if let Some(pm) = c.security_context().and_then(|sc| sc.proc_mount.as_deref()) {
             if pm != "Default" {
-                bad.push(c.name);
+                bad.push(c.name());
                 kinds.insert(pm);
             }
         }

@@ -40,15 +40,15 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut explicit = Vec::new();
     let mut implicit = Vec::new();
     for c in visit(spec) {
-        match c.security_context.and_then(|sc| sc.run_as_non_root) {
-            Some(false) => explicit.push(c.name),
+        match c.security_context().and_then(|sc| sc.run_as_non_root) {
+            Some(false) => explicit.push(c.name()),
             Some(true) => {}
-            None if pod_value != Some(true) => implicit.push(c.name),
+            None if pod_value != Some(true) => implicit.push(c.name()),
             None => {}
         }
     }
     if !explicit.is_empty() {
-        setters.push(containers(&explicit));
+        setters.push(containers(&explicit).to_string());
     }
     if !setters.is_empty() {
         return fail(

@@ -32,14 +32,14 @@ pub(super) const CHECK: Check = Check {
 fn v1_23(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let pod_root = pod_sc(spec).and_then(|sc| sc.run_as_user) == Some(0);
     let bad = bad_containers(spec, |c| {
-        c.security_context.and_then(|sc| sc.run_as_user) == Some(0)
+        c.security_context().and_then(|sc| sc.run_as_user) == Some(0)
     });
     let mut setters = Vec::new();
     if pod_root {
         setters.push("pod".to_string());
     }
     if !bad.is_empty() {
-        setters.push(containers(&bad));
+        setters.push(containers(&bad).to_string());
     }
     if setters.is_empty() {
         return None;

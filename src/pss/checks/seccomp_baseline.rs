@@ -65,7 +65,7 @@ fn v1_0(spec: &PodSpec, meta: &ObjectMeta) -> Option<String> {
         let Some(name) = k.strip_prefix(CONTAINER_ANNOTATION_PREFIX) else {
             break;
         };
-        if !allowed_annotation(v) && visit(spec).any(|c| c.name == name) {
+        if !allowed_annotation(v) && visit(spec).any(|c| c.name() == name) {
             forbidden.insert(format!("{k}={v:?}"));
         }
     }
@@ -95,17 +95,17 @@ fn v1_19(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut bad = Vec::new();
     for c in visit(spec) {
         if let Some(p) = c
-            .security_context
+            .security_context()
             .and_then(|sc| sc.seccomp_profile.as_ref())
         {
             if !confining(p) {
-                bad.push(c.name);
+                bad.push(c.name());
                 values.insert(p.type_.as_str());
             }
         }
     }
     if !bad.is_empty() {
-        setters.push(containers(&bad));
+        setters.push(containers(&bad).to_string());
     }
     if setters.is_empty() {
         return None;

@@ -50,20 +50,20 @@ fn v1_19(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let mut implicit = Vec::new();
     for c in visit(spec) {
         match c
-            .security_context
+            .security_context()
             .and_then(|sc| sc.seccomp_profile.as_ref())
         {
             Some(p) if !confining(p) => {
-                explicit.push(c.name);
+                explicit.push(c.name());
                 values.insert(p.type_.as_str());
             }
             Some(_) => {}
-            None if !pod_ok => implicit.push(c.name),
+            None if !pod_ok => implicit.push(c.name()),
             None => {}
         }
     }
     if !explicit.is_empty() {
-        setters.push(containers(&explicit));
+        setters.push(containers(&explicit).to_string());
     }
     if !setters.is_empty() {
         return fail(

@@ -83,16 +83,16 @@ fn judge(spec: &PodSpec, allowed: &[&str]) -> Option<String> {
     let mut bad = Vec::new();
     for c in visit(spec) {
         if let Some(o) = c
-            .security_context
+            .security_context()
             .and_then(|sc| sc.se_linux_options.as_ref())
         {
             if found.record(o, allowed) {
-                bad.push(c.name);
+                bad.push(c.name());
             }
         }
     }
     if !bad.is_empty() {
-        setters.push(containers(&bad));
+        setters.push(containers(&bad).to_string());
     }
     if setters.is_empty() {
         return None;

@@ -29,7 +29,7 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     let pod_bad = host_process(pod_sc(spec).and_then(|sc| sc.windows_options.as_ref()));
     let bad = bad_containers(spec, |c| {
         host_process(
-            c.security_context
+            c.security_context()
                 .and_then(|sc| sc.windows_options.as_ref()),
         )
     });
@@ -38,7 +38,7 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
         setters.push("pod".to_string());
     }
     if !bad.is_empty() {
-        setters.push(containers(&bad));
+        setters.push(containers(&bad).to_string());
     }
     if setters.is_empty() {
         return None;
