@@ -35,6 +35,10 @@ pub struct InputArgs {
     /// Largest input file accepted, in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_input_mib: u64,
+    /// Keep PSPs whose name is already taken by an earlier input, renamed NAME-2, NAME-3, ...
+    /// (by default a repeated name is an error: a cluster holds one PSP per name).
+    #[arg(long)]
+    pub rename_duplicates: bool,
 }
 
 /// Output formats of the reporting commands.

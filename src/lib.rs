@@ -2,7 +2,9 @@
 //! honest account of what does not survive the trip.
 
 pub mod cli;
+pub mod commands;
 pub mod diag;
 pub mod exit;
 pub mod load;
+pub mod psp;
 pub mod pss;

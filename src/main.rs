@@ -4,13 +4,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use podsec_migrate::cli::{Cli, Command};
-use podsec_migrate::exit;
+use podsec_migrate::{commands, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Convert(_) => exit::not_implemented("convert"),
-        Command::Levels(_) => exit::not_implemented("levels"),
+        Command::Levels(args) => commands::levels::run(&args),
         Command::Audit(_) => exit::not_implemented("audit"),
     };
     ExitCode::from(code)

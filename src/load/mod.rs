@@ -1,4 +1,358 @@
 //! Reading inputs: files, directories and stdin; YAML and JSON; multi-document streams and
 //! `List` objects; every object keeps where it came from.
+//!
+//! Loading never stops at the first problem: it reads everything and returns every diagnostic,
+//! so a user fixes all of them in one pass. Callers refuse to go on when any is an error.
 
+mod files;
+mod kinds;
+mod workload;
 pub mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Location};
+pub use kinds::ObjectKind;
+pub use workload::Workload;
+use yaml::Spans;
+
+/// Limits and switches for loading.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Largest file (or stdin) accepted, in bytes.
+    pub max_input_bytes: u64,
+    /// Keep PSPs whose name was already defined, renamed `<name>-2`, `<name>-3`, ... (a warning
+    /// each) instead of reporting an error.
+    pub rename_duplicates: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 64 * 1024 * 1024,
+            rename_duplicates: false,
+        }
+    }
+}
+
+/// Where an object came from: file, document (1-based), `List` item (0-based) and position.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Source {
+    pub file: String,
+    pub document: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Turns field paths of one object into locations in its file.
+#[derive(Debug, Clone)]
+pub struct Locator {
+    pub file: String,
+    pub spans: Spans,
+}
+
+impl Locator {
+    /// The location of `field` (`spec.hostPorts[0].max`), or of its nearest ancestor present.
+    pub fn at(&self, field: &str) -> Location {
+        let p = self.spans.pos(field);
+        Location {
+            file: self.file.clone(),
+            line: p.line,
+            column: p.column,
+        }
+    }
+}
+
+/// One Kubernetes object read from the input.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub source: Source,
+    pub locator: Locator,
+    pub kind: ObjectKind,
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub objects: Vec<Object>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Objects of kinds this tool does not use, counted by `apiVersion/kind`.
+    pub skipped: BTreeMap<String, usize>,
+    /// Files (and stdin) read.
+    pub files: usize,
+    /// Files passed over in directories because of their extension.
+    pub ignored_files: Vec<PathBuf>,
+}
+
+impl Loaded {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The PodSecurityPolicies, in input order, with their objects.
+    pub fn psps(&self) -> impl Iterator<Item = (&Object, &crate::psp::Psp)> {
+        self.objects.iter().filter_map(|o| match &o.kind {
+            ObjectKind::PodSecurityPolicy(p) => Some((o, p.as_ref())),
+            _ => None,
+        })
+    }
+
+    /// One line that says what was skipped, if anything.
+    pub fn skipped_summary(&self) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .skipped
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        if !self.ignored_files.is_empty() {
+            parts.push(format!(
+                "{} file(s) in directories without a .yaml/.yml/.json name",
+                self.ignored_files.len()
+            ));
+        }
+        (!parts.is_empty())
+            .then(|| format!("skipped (not used by podsec-migrate): {}", parts.join(", ")))
+    }
+}
+
+/// Reads every input (file, directory or `-` for stdin) and returns the objects found with all
+/// diagnostics, including duplicate PodSecurityPolicy names across inputs.
+pub fn load_inputs(inputs: &[PathBuf], opts: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded::default();
+    for text in files::read_inputs(inputs, opts, &mut loaded) {
+        load_text(&text.name, &text.content, &mut loaded);
+        loaded.files += 1;
+    }
+    check_duplicate_psps(&mut loaded, opts.rename_duplicates);
+    check_role_refs(&mut loaded);
+    loaded.diagnostics.sort_by(|a, b| {
+        a.location
+            .cmp(&b.location)
+            .then(b.severity.cmp(&a.severity))
+    });
+    loaded
+}
+
+/// Reads one file's text (already checked to be text within the size limit).
+pub fn load_text(file: &str, text: &str, loaded: &mut Loaded) {
+    let docs = match yaml::parse_documents(text) {
+        Ok(d) => d,
+        Err(e) => {
+            let loc = Location {
+                file: file.to_string(),
+                line: e.pos.line,
+                column: e.pos.column,
+            };
+            loaded
+                .diagnostics
+                .push(Diagnostic::error(loc, "", e.message));
+            return;
+        }
+    };
+    if docs.is_empty() {
+        let loc = Location {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+        };
+        loaded.diagnostics.push(Diagnostic::error(
+            loc,
+            "",
+            "no YAML or JSON document in this file (it is empty or only comments)",
+        ));
+        return;
+    }
+    for (i, doc) in docs.into_iter().enumerate() {
+        let locator = Locator {
+            file: file.to_string(),
+            spans: doc.spans.clone(),
+        };
+        let source = Source {
+            file: file.to_string(),
+            document: i + 1,
+            item: None,
+            line: doc.start.line,
+            column: doc.start.column,
+        };
+        load_document(doc.value, source, locator, loaded);
+    }
+}
+
+/// One document: a Kubernetes object, or a `List` whose items are objects.
+fn load_document(value: Value, source: Source, locator: Locator, loaded: &mut Loaded) {
+    let Some(obj) = value.as_object() else {
+        let what = json_type(&value);
+        loaded.diagnostics.push(Diagnostic::error(
+            locator.at(""),
+            "",
+            format!("document {} is {what}, expected a Kubernetes object (a mapping with apiVersion and kind)", source.document),
+        ));
+        return;
+    };
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
+    if is_list(kind, obj.get("items")) {
+        let Value::Object(mut map) = value else {
+            unreachable!()
+        };
+        let Some(Value::Array(items)) = map.remove("items") else {
+            return;
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let field = format!("items[{i}]");
+            let spans = locator.spans.child(&field);
+            let pos = spans.pos("");
+            let item_locator = Locator {
+                file: locator.file.clone(),
+                spans,
+            };
+            let item_source = Source {
+                item: Some(i),
+                line: pos.line,
+                column: pos.column,
+                ..source.clone()
+            };
+            if matches!(item.get("kind").and_then(Value::as_str), Some(k) if is_list(k, item.get("items")))
+            {
+                loaded.diagnostics.push(Diagnostic::error(
+                    locator.at(&field),
+                    field,
+                    "a List inside a List is not supported",
+                ));
+                continue;
+            }
+            load_document(item, item_source, item_locator, loaded);
+        }
+        return;
+    }
+    if let Some(object) = kinds::decode(value, source, locator, loaded) {
+        loaded.objects.push(object);
+    }
+}
+
+/// `List`, `PodSecurityPolicyList`, ... with an `items` array.
+fn is_list(kind: &str, items: Option<&Value>) -> bool {
+    kind.ends_with("List") && matches!(items, Some(Value::Array(_)))
+}
+
+/// "a string", "a list", ... for messages.
+pub(crate) fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// PodSecurityPolicy names are cluster-wide: two inputs defining one name is an error, or with
+/// `rename` a warning and the later ones get the first free name `<name>-N`.
+fn check_duplicate_psps(loaded: &mut Loaded, rename: bool) {
+    let mut taken: BTreeSet<String> = loaded.psps().map(|(_, p)| p.name.clone()).collect();
+    let mut first_seen: BTreeMap<String, Location> = BTreeMap::new();
+    for obj in &mut loaded.objects {
+        let ObjectKind::PodSecurityPolicy(psp) = &mut obj.kind else {
+            continue;
+        };
+        let here = obj.locator.at("metadata.name");
+        let Some(first) = first_seen.get(&psp.name).cloned() else {
+            first_seen.insert(psp.name.clone(), here);
+            continue;
+        };
+        if !rename {
+            loaded.diagnostics.push(Diagnostic::error(
+                here,
+                "metadata.name",
+                format!(
+                    "PodSecurityPolicy {:?} is defined twice (first at {first}); a cluster holds one PSP per name: remove one, or pass --rename-duplicates",
+                    psp.name
+                ),
+            ));
+            continue;
+        }
+        let new_name = (2..)
+            .map(|n| format!("{}-{n}", psp.name))
+            .find(|n| !taken.contains(n))
+            .expect("a free name");
+        loaded.diagnostics.push(Diagnostic::warning(
+            here.clone(),
+            "metadata.name",
+            format!("PodSecurityPolicy {:?} is defined twice (first at {first}); this one is renamed {new_name:?} (RBAC that names {:?} still means the first)", psp.name, psp.name),
+        ));
+        taken.insert(new_name.clone());
+        psp.name = new_name;
+    }
+}
+
+/// A binding whose role is not in the input grants something this run cannot see: a warning,
+/// since the grants of that role (and so the PSPs it lets subjects use) are unknown.
+fn check_role_refs(loaded: &mut Loaded) {
+    let mut roles: BTreeSet<(String, String)> = BTreeSet::new();
+    for o in &loaded.objects {
+        match &o.kind {
+            ObjectKind::Role(r) => {
+                roles.insert((
+                    r.metadata.namespace.clone().unwrap_or_default(),
+                    r.metadata.name.clone().unwrap_or_default(),
+                ));
+            }
+            ObjectKind::ClusterRole(r) => {
+                roles.insert((String::new(), r.metadata.name.clone().unwrap_or_default()));
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for o in &loaded.objects {
+        let (role_ref, ns) = match &o.kind {
+            ObjectKind::RoleBinding(b) => (
+                &b.role_ref,
+                b.metadata.namespace.clone().unwrap_or_default(),
+            ),
+            ObjectKind::ClusterRoleBinding(b) => (&b.role_ref, String::new()),
+            _ => continue,
+        };
+        let cluster = role_ref.kind == "ClusterRole";
+        let key_ns = if cluster { String::new() } else { ns.clone() };
+        if !roles.contains(&(key_ns, role_ref.name.clone())) {
+            let other = if cluster {
+                (ns.clone(), role_ref.name.clone())
+            } else {
+                (String::new(), role_ref.name.clone())
+            };
+            let hint = match (roles.contains(&other), cluster) {
+                (true, true) => format!(
+                    " (a Role {:?} exists in namespace {ns:?}: did you mean kind Role?)",
+                    role_ref.name
+                ),
+                (true, false) => format!(
+                    " (a ClusterRole {:?} exists: did you mean kind ClusterRole?)",
+                    role_ref.name
+                ),
+                _ => String::new(),
+            };
+            found.push(Diagnostic::warning(
+                o.locator.at("roleRef.name"),
+                "roleRef.name",
+                format!(
+                    "{} {:?} is not in the input: the PodSecurityPolicies it grants are unknown to this run{hint}",
+                    role_ref.kind, role_ref.name
+                ),
+            ));
+        }
+    }
+    loaded.diagnostics.extend(found);
+}

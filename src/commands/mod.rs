@@ -1,0 +1,30 @@
+//! The subcommands. Each takes its parsed arguments and returns an exit code; `main` does
+//! nothing else.
+
+pub mod levels;
+
+use crate::cli::InputArgs;
+use crate::exit;
+use crate::load::{load_inputs, LoadOptions, Loaded};
+
+/// Loads the inputs and prints every diagnostic to stderr. On any error returns the exit code
+/// to stop with, after saying how many errors there were.
+pub fn load_or_report(input: &InputArgs) -> Result<Loaded, u8> {
+    let opts = LoadOptions {
+        max_input_bytes: input.max_input_mib.saturating_mul(1024 * 1024),
+        rename_duplicates: input.rename_duplicates,
+    };
+    let loaded = load_inputs(&input.inputs, &opts);
+    for d in &loaded.diagnostics {
+        eprintln!("{d}");
+    }
+    if let Some(summary) = loaded.skipped_summary() {
+        eprintln!("{summary}");
+    }
+    if loaded.has_errors() {
+        let n = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!("podsec-migrate: {n} error(s) in the input; nothing was written");
+        return Err(exit::INPUT);
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,26 @@
+//! The PodSecurityPolicy model (the frozen policy/v1beta1 API) and how it is read.
+
+mod model;
+mod parse;
+mod read;
+mod validate;
+
+pub use model::*;
+pub use parse::SPEC_FIELDS;
+pub use validate::{CAPABILITIES, VOLUME_TYPES};
+
+use crate::diag::Diagnostic;
+use crate::load::Locator;
+
+/// Reads and checks one PodSecurityPolicy; diagnostics go to `diags`. `None` when it has no name.
+pub fn parse(
+    value: &serde_json::Value,
+    api_version: &str,
+    loc: &Locator,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Psp> {
+    let mut r = read::Reader { loc, diags };
+    let psp = parse::parse_psp(value, api_version, &mut r)?;
+    validate::validate(&psp, &mut r);
+    Some(psp)
+}

@@ -1,0 +1,247 @@
+//! Bad input ends in a clear message naming file, line and column, exit code 3, and nothing on
+//! stdout; never a panic or a hang. Warnings name the field and let the run go on.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::run;
+
+/// A PSP whose spec has `extra` added to the required strategies (indented by two spaces).
+fn psp(name: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: {name}\nspec:\n  runAsUser: {{rule: RunAsAny}}\n  seLinux: {{rule: RunAsAny}}\n  supplementalGroups: {{rule: RunAsAny}}\n  fsGroup: {{rule: RunAsAny}}\n{extra}"
+    )
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+/// Runs `levels --dump-model` on one file holding `content`, expecting the input error code.
+fn expect_input_error(content: &[u8], expected: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "input.yaml", content);
+    let r = run(&["levels", "--dump-model", file.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "stderr: {}", r.stderr);
+    assert!(
+        r.stdout.is_empty(),
+        "nothing may be written on error: {}",
+        r.stdout
+    );
+    for e in expected {
+        assert!(r.stderr.contains(e), "expected {e:?} in:\n{}", r.stderr);
+    }
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    r.stderr
+}
+
+/// Runs on one file and expects success with the given warnings.
+fn expect_warnings(content: &str, expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "input.yaml", content.as_bytes());
+    let r = run(&["levels", "--dump-model", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    for e in expected {
+        assert!(r.stderr.contains(e), "expected {e:?} in:\n{}", r.stderr);
+    }
+}
+
+#[test]
+fn malformed_yaml_names_the_line() {
+    expect_input_error(
+        b"apiVersion: v1\nkind: [Pod\nmetadata: {}\n",
+        &["input.yaml:3:9: error: invalid YAML"],
+    );
+}
+
+#[test]
+fn a_binary_file_is_refused() {
+    expect_input_error(
+        b"\x7fELF\x02\x01\x01\x00\x00\x00binary",
+        &["input.yaml:1:1", "not a text file"],
+    );
+}
+
+#[test]
+fn invalid_utf8_is_refused() {
+    expect_input_error(b"kind: \xff\xfe\n", &["input.yaml:1:1", "not UTF-8 text"]);
+}
+
+#[test]
+fn an_empty_file_is_refused() {
+    expect_input_error(b"", &["input.yaml:1:1", "no YAML or JSON document"]);
+    expect_input_error(b"# just a comment\n---\n", &["no YAML or JSON document"]);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.yaml");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap();
+    let r = run(&["levels", "--dump-model", p.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr.contains("huge.yaml:1:1") && r.stderr.contains("larger than the 64 MiB limit"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn deep_nesting_is_an_error() {
+    let text = format!("a: {}{}", "[".repeat(200_000), "]".repeat(200_000));
+    expect_input_error(text.as_bytes(), &["input.yaml:1:", "nesting deeper"]);
+}
+
+#[test]
+fn an_alias_bomb_is_stopped() {
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let p = format!("*a{}", i - 1);
+        text.push_str(&format!("a{i}: &a{i} [{}]\n", [p.as_str(); 9].join(", ")));
+    }
+    expect_input_error(text.as_bytes(), &["alias bomb"]);
+}
+
+#[test]
+fn a_document_that_is_not_an_object_is_refused() {
+    expect_input_error(
+        b"- just\n- a list\n",
+        &[
+            "input.yaml:1:1",
+            "document 1 is a list, expected a Kubernetes object",
+        ],
+    );
+    expect_input_error(b"hello\n", &["document 1 is a string"]);
+}
+
+#[test]
+fn an_object_without_kind_is_refused() {
+    expect_input_error(b"apiVersion: v1\nmetadata: {name: x}\n", &["missing kind"]);
+}
+
+#[test]
+fn a_missing_file_is_refused() {
+    let r = run(&["levels", "--dump-model", "no/such/file.yaml"]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr
+            .contains("no/such/file.yaml:1:1: error: cannot read"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_misspelled_field_is_an_error_with_a_suggestion() {
+    let text = psp("typo", "  allowedCapabilites: [NET_ADMIN]\n");
+    expect_input_error(
+        text.as_bytes(),
+        &["input.yaml:10:3: error: spec.allowedCapabilites: unknown field \"allowedCapabilites\" (did you mean \"allowedCapabilities\"?)"],
+    );
+}
+
+#[test]
+fn every_problem_in_a_file_is_reported_at_once() {
+    let text = psp(
+        "many",
+        "  hostNetwrok: true\n  volumes: [secrets]\n  privileged: \"yes\"\n",
+    );
+    expect_input_error(
+        text.as_bytes(),
+        &[
+            "spec.hostNetwrok",
+            "spec.volumes[0]: unknown volume type \"secrets\" (did you mean \"secret\"?)",
+            "spec.privileged: expected true or false, found a string",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_rule_is_an_error() {
+    let text = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: r}\nspec:\n  runAsUser: {rule: MustRunAsNonroot}\n  seLinux: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n  fsGroup: {rule: RunAsAny}\n";
+    expect_input_error(text.as_bytes(), &["input.yaml:5:", "rule \"MustRunAsNonroot\" is not one of MustRunAs, MustRunAsNonRoot, RunAsAny (did you mean \"MustRunAsNonRoot\"?)"]);
+}
+
+#[test]
+fn must_run_as_without_ranges_is_an_error() {
+    let text = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: r}\nspec:\n  runAsUser: {rule: MustRunAs}\n  seLinux: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n  fsGroup: {rule: RunAsAny}\n";
+    expect_input_error(
+        text.as_bytes(),
+        &["spec.runAsUser.ranges: this rule needs at least one range"],
+    );
+}
+
+#[test]
+fn min_above_max_and_negative_ids_are_errors() {
+    let text = psp("ranges", "  hostPorts:\n  - {min: 90, max: 80}\n");
+    expect_input_error(
+        text.as_bytes(),
+        &[
+            "input.yaml:11:",
+            "spec.hostPorts[0]: min 90 is greater than max 80",
+        ],
+    );
+    let text = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: r}\nspec:\n  runAsUser: {rule: RunAsAny}\n  seLinux: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n  fsGroup:\n    rule: MustRunAs\n    ranges: [{min: -1, max: 10}]\n";
+    expect_input_error(
+        text.as_bytes(),
+        &["spec.fsGroup.ranges[0]: IDs cannot be negative"],
+    );
+}
+
+#[test]
+fn duplicate_psp_names_across_inputs_are_an_error_unless_renamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.yaml", psp("same", "").as_bytes());
+    let b = write(
+        dir.path(),
+        "b.yaml",
+        psp("same", "  privileged: true\n").as_bytes(),
+    );
+    let r = run(&[
+        "levels",
+        "--dump-model",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("b.yaml:4:3: error: metadata.name: PodSecurityPolicy \"same\" is defined twice (first at"), "{}", r.stderr);
+    let r = run(&[
+        "levels",
+        "--dump-model",
+        "--rename-duplicates",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("renamed \"same-2\""), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["policies"][1]["policy"]["name"], "same-2");
+    assert_eq!(v["policies"][1]["policy"]["spec"]["privileged"], true);
+}
+
+#[test]
+fn unknown_capabilities_and_out_of_range_ports_are_warnings() {
+    expect_warnings(
+        &psp("caps", "  allowedCapabilities: [CAP_NET_ADMIN, NET_FOO]\n  hostPorts: [{min: 1, max: 65536}]\n"),
+        &[
+            "input.yaml:10:25: warning: spec.allowedCapabilities[0]: unknown capability \"CAP_NET_ADMIN\" (Kubernetes spells it \"NET_ADMIN\"",
+            "spec.allowedCapabilities[1]: unknown capability \"NET_FOO\"",
+            "spec.hostPorts[0].max: 65536 is outside the port range 0-65535",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_required_strategy_is_a_warning() {
+    expect_warnings(
+        "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: fragment}\nspec:\n  volumes: [secret]\n",
+        &["warning: spec: missing required strategy spec.runAsUser", "missing required strategy spec.fsGroup"],
+    );
+}
