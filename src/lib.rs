@@ -8,3 +8,4 @@ pub mod exit;
 pub mod load;
 pub mod psp;
 pub mod pss;
+pub mod scope;
