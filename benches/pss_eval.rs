@@ -127,12 +127,19 @@ fn measure(pods: &[(PodSpec, ObjectMeta)], level: Level, budget: Duration) -> (f
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; a bare number sets the seconds per level.
-    let secs = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse::<f64>().ok())
-        .unwrap_or(2.0);
-    let budget = Duration::from_secs_f64(secs);
+    // `cargo bench` passes `--bench`; a bare number sets the seconds per measurement. Without
+    // `--bench` (e.g. `cargo test --all-targets`) this is a quick smoke run.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let timing = args.iter().any(|a| a == "--bench");
+    let secs = args.iter().find_map(|a| a.parse::<f64>().ok());
+    let budget = match (timing, secs) {
+        (_, Some(s)) => Duration::from_secs_f64(s),
+        (true, None) => Duration::from_secs(2),
+        (false, None) => {
+            println!("smoke run (use `cargo bench --bench pss_eval` for real numbers)");
+            Duration::from_millis(20)
+        }
+    };
     for size in SET_SIZES {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let pods: Vec<_> = (0..size).map(|i| pod(&mut rng, i)).collect();
