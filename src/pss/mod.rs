@@ -66,3 +66,83 @@ pub fn evaluate(
         .collect();
     Evaluation { violations }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pss::testutil::pod;
+    use serde_json::json;
+
+    /// A pod that satisfies restricted at every version.
+    fn hardened() -> serde_json::Value {
+        json!({"spec": {
+            "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "app", "securityContext": {
+                "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}],
+            "volumes": [{"name": "scratch"}]}})
+    }
+
+    fn checks(e: &Evaluation) -> Vec<&'static str> {
+        e.violations.iter().map(|v| v.check).collect()
+    }
+
+    #[test]
+    fn hardened_pod_passes_restricted_everywhere() {
+        let (spec, meta) = pod(hardened());
+        for minor in 0..=NEWEST_MINOR + 2 {
+            let e = evaluate(&spec, &meta, Level::Restricted, Version::Minor(minor));
+            assert!(e.allowed(), "v1.{minor}: {:?}", e.violations);
+        }
+    }
+
+    #[test]
+    fn privileged_admits_anything() {
+        let (spec, meta) = pod(json!({"spec": {"hostPID": true, "containers": [
+            {"name": "a", "securityContext": {"privileged": true}}]}}));
+        assert!(evaluate(&spec, &meta, Level::Privileged, Version::Latest).allowed());
+        let e = evaluate(&spec, &meta, Level::Baseline, Version::Latest);
+        assert_eq!(checks(&e), ["hostNamespaces", "privileged"]);
+    }
+
+    #[test]
+    fn violations_carry_check_id_and_api_server_message() {
+        let mut p = hardened();
+        p["spec"]["containers"][0]["securityContext"]["allowPrivilegeEscalation"] = json!(true);
+        let (spec, meta) = pod(p);
+        let e = evaluate(&spec, &meta, Level::Restricted, Version::Latest);
+        assert_eq!(
+            e.violations,
+            [Violation {
+                check: "allowPrivilegeEscalation",
+                message: r#"allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false)"#.into(),
+            }]
+        );
+        assert!(evaluate(&spec, &meta, Level::Restricted, Version::Minor(7)).allowed());
+    }
+
+    #[test]
+    fn windows_pods_skip_linux_only_restricted_checks_from_1_25() {
+        let (spec, meta) = pod(json!({"spec": {"os": {"name": "windows"},
+            "securityContext": {"runAsNonRoot": true},
+            "containers": [{"name": "app"}]}}));
+        let old = evaluate(&spec, &meta, Level::Restricted, Version::Minor(24));
+        assert_eq!(
+            checks(&old),
+            [
+                "allowPrivilegeEscalation",
+                "capabilities_restricted",
+                "seccompProfile_restricted"
+            ]
+        );
+        assert!(evaluate(&spec, &meta, Level::Restricted, Version::Minor(25)).allowed());
+    }
+
+    #[test]
+    fn host_network_ports_are_judged_as_host_ports() {
+        let (spec, meta) = pod(json!({"spec": {"hostNetwork": true, "containers": [
+            {"name": "app", "ports": [{"containerPort": 8080}]}]}}));
+        let e = evaluate(&spec, &meta, Level::Baseline, Version::Latest);
+        assert_eq!(checks(&e), ["hostNamespaces", "hostPorts"]);
+        assert!(e.violations[1].message.contains("hostPort 8080"));
+    }
+}
