@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Convert(_) => exit::not_implemented("convert"),
         Command::Levels(args) => commands::levels::run(&args),
-        Command::Audit(_) => exit::not_implemented("audit"),
+        Command::Audit(args) => commands::audit::run(&args),
     };
     ExitCode::from(code)
 }

@@ -1,6 +1,7 @@
 //! The subcommands. Each takes its parsed arguments and returns an exit code; `main` does
 //! nothing else.
 
+pub mod audit;
 pub mod levels;
 
 use crate::cli::InputArgs;
