@@ -49,13 +49,52 @@ pub enum Format {
     Markdown,
 }
 
+/// The outputs `convert` can produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Target {
+    /// Pod Security Admission: namespace labels, a labelling script, PodSecurityConfiguration.
+    Psa,
+}
+
+/// How PSA labels name the policy version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PsaVersion {
+    /// `v1.N`, the version given with --k8s-version: a cluster upgrade does not change the rules.
+    Pinned,
+    /// `latest`: the rules follow the cluster's version.
+    Latest,
+}
+
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The output directory.
+    /// The output directory. It is replaced as a whole; one that podsec-migrate did not make is
+    /// only replaced with --force.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub out: PathBuf,
+    /// What to produce (comma-separated). Default: every target that is built.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "TARGET")]
+    pub targets: Vec<Target>,
+    /// Kubernetes version the output is for: `latest` or `v1.N`.
+    #[arg(long, default_value = "latest", value_name = "VERSION")]
+    pub k8s_version: String,
+    /// How PSA labels and the PodSecurityConfiguration name the policy version.
+    #[arg(long, value_enum, default_value_t = PsaVersion::Pinned)]
+    pub psa_version: PsaVersion,
+    /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
+    pub audit_step: u8,
+    /// Write nothing: compare DIR with what would be written, print a unified diff per file that
+    /// differs and exit 5 when anything does.
+    #[arg(long)]
+    pub check: bool,
+    /// Replace DIR even when podsec-migrate did not make it.
+    #[arg(long)]
+    pub force: bool,
+    /// The terminal summary's format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

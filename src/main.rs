@@ -4,12 +4,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use podsec_migrate::cli::{Cli, Command};
-use podsec_migrate::{commands, exit};
+use podsec_migrate::commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Convert(_) => exit::not_implemented("convert"),
+        Command::Convert(args) => commands::convert::run(&args),
         Command::Levels(args) => commands::levels::run(&args),
         Command::Audit(args) => commands::audit::run(&args),
     };

@@ -2,6 +2,7 @@
 //! nothing else.
 
 pub mod audit;
+pub mod convert;
 pub mod levels;
 
 use crate::cli::InputArgs;

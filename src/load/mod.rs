@@ -11,6 +11,10 @@ pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use serde_json::Value;
 
@@ -80,6 +84,51 @@ pub struct Object {
     pub source: Source,
     pub locator: Locator,
     pub kind: ObjectKind,
+}
+
+/// A pod, or the pod template inside a controller: what admission would judge.
+#[derive(Debug, Clone, Copy)]
+pub struct PodView<'a> {
+    /// The object's own metadata (the controller's, for a template).
+    pub owner: &'a ObjectMeta,
+    /// The pod's metadata (the template's, for a controller).
+    pub meta: &'a ObjectMeta,
+    pub spec: &'a PodSpec,
+}
+
+impl Object {
+    /// The pod this object is or holds; `None` for other kinds and controllers without a
+    /// template. A pod without a spec is judged as an empty one.
+    pub fn pod_view(&self) -> Option<PodView<'_>> {
+        static EMPTY_SPEC: LazyLock<PodSpec> = LazyLock::new(PodSpec::default);
+        static EMPTY_META: LazyLock<ObjectMeta> = LazyLock::new(ObjectMeta::default);
+        match &self.kind {
+            ObjectKind::Pod(p) => Some(PodView {
+                owner: &p.metadata,
+                meta: &p.metadata,
+                spec: p.spec.as_ref().unwrap_or(&EMPTY_SPEC),
+            }),
+            ObjectKind::Workload(w) => w.pod_template().map(|t| PodView {
+                owner: w.metadata(),
+                meta: t.metadata.as_ref().unwrap_or(&EMPTY_META),
+                spec: t.spec.as_ref().unwrap_or(&EMPTY_SPEC),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The namespace of a namespaced object (`default` when unset), `None` for cluster-scoped.
+    pub fn namespace(&self) -> Option<String> {
+        let meta = match &self.kind {
+            ObjectKind::Pod(p) => &p.metadata,
+            ObjectKind::Workload(w) => w.metadata(),
+            ObjectKind::ServiceAccount(s) => &s.metadata,
+            ObjectKind::Role(r) => &r.metadata,
+            ObjectKind::RoleBinding(b) => &b.metadata,
+            _ => return None,
+        };
+        Some(meta.namespace.clone().unwrap_or_else(|| "default".into()))
+    }
 }
 
 /// Everything read from the inputs.

@@ -2,10 +2,12 @@
 //! documents a cluster admin applies.
 
 mod cluster;
+mod observe;
 mod plan;
 mod render;
 
 pub use cluster::{cluster_plan, ClusterPlan, Defaults, Exemption};
+pub use observe::observe;
 pub use plan::{
     plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
 };

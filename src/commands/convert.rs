@@ -1,0 +1,138 @@
+//! `podsec-migrate convert`: everything, into one output directory (or `--check` against it).
+
+use std::collections::BTreeMap;
+
+use super::load_or_report;
+use crate::cli::{ConvertArgs, Format, PsaVersion, Target};
+use crate::exit;
+use crate::levels::{judge, PolicyLevels};
+use crate::load::Loaded;
+use crate::output::{check_dir, write_dir};
+use crate::psa::{cluster_plan, observe, ClusterPlan, PlanOptions, PspLevels};
+use crate::pss::Version;
+use crate::render::Document;
+use crate::report;
+use crate::scope::Scopes;
+
+/// Everything one conversion produced, before it is written.
+pub struct Conversion {
+    pub version: Version,
+    pub targets: Vec<Target>,
+    pub policies: Vec<PolicyLevels>,
+    pub plan: ClusterPlan,
+    pub documents: Vec<Document>,
+}
+
+/// Runs `convert`.
+pub fn run(args: &ConvertArgs) -> u8 {
+    let version = match args.k8s_version.parse::<Version>() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("podsec-migrate convert: --k8s-version: {e}");
+            return exit::USAGE;
+        }
+    };
+    let loaded = match load_or_report(&args.input) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    if loaded.psps().next().is_none() {
+        eprintln!("podsec-migrate: no PodSecurityPolicy found in the input; nothing was written");
+        return exit::INPUT;
+    }
+    let conversion = convert(&loaded, args, version);
+    if args.check {
+        return check(args, &conversion);
+    }
+    if let Err(e) = write_dir(&args.out, &conversion.documents, args.force) {
+        eprintln!("podsec-migrate: {e}; nothing was written");
+        return exit::OUTPUT;
+    }
+    print_summary(args.format, &conversion);
+    exit::OK
+}
+
+/// Builds every output in memory.
+pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Conversion {
+    let mut targets = if args.targets.is_empty() {
+        vec![Target::Psa]
+    } else {
+        args.targets.clone()
+    };
+    targets.sort();
+    targets.dedup();
+    let mut policies: Vec<PolicyLevels> = loaded.psps().map(|(_, p)| judge(p, version)).collect();
+    policies.sort_by(|a, b| a.name.cmp(&b.name));
+    let levels: BTreeMap<String, PspLevels> = policies
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                PspLevels {
+                    compatible: p.compatible_level,
+                    intended: p.intended_level,
+                },
+            )
+        })
+        .collect();
+    let opts = PlanOptions {
+        k8s_version: version,
+        pin_version: args.psa_version == PsaVersion::Pinned,
+        audit_step: args.audit_step,
+    };
+    let plan = cluster_plan(
+        loaded,
+        &Scopes::from_loaded(loaded),
+        &levels,
+        &observe(loaded, version),
+        &opts,
+    );
+    let mut documents = Vec::new();
+    if targets.contains(&Target::Psa) {
+        documents.extend(crate::psa::render(&plan));
+    }
+    let mut conversion = Conversion {
+        version,
+        targets,
+        policies,
+        plan,
+        documents,
+    };
+    let reports = report::render(&conversion);
+    conversion.documents.extend(reports);
+    conversion.documents.sort_by(|a, b| a.path.cmp(&b.path));
+    conversion
+}
+
+/// `--check`: compare and print the drift.
+fn check(args: &ConvertArgs, conversion: &Conversion) -> u8 {
+    match check_dir(&args.out, &conversion.documents) {
+        Ok(diffs) if diffs.is_empty() => {
+            eprintln!("{} is up to date", args.out.display());
+            exit::OK
+        }
+        Ok(diffs) => {
+            for d in &diffs {
+                print!("{d}");
+            }
+            eprintln!(
+                "{}: {} file(s) differ from what podsec-migrate would write",
+                args.out.display(),
+                diffs.len()
+            );
+            exit::DRIFT
+        }
+        Err(e) => {
+            eprintln!("podsec-migrate: {e}");
+            exit::OUTPUT
+        }
+    }
+}
+
+fn print_summary(format: Format, conversion: &Conversion) {
+    match format {
+        Format::Json => print!("{}", report::json(conversion)),
+        Format::Markdown => print!("{}", report::markdown(conversion)),
+        Format::Text => print!("{}", report::terminal(conversion)),
+    }
+}

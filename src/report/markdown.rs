@@ -1,0 +1,121 @@
+//! `REPORT.md`: what a reviewer reads in the pull request.
+
+use std::fmt::Write;
+
+use super::version_label;
+use crate::commands::convert::Conversion;
+use crate::pss::Level;
+
+/// Text safe inside a Markdown table cell: pipes, backticks and line breaks escaped.
+pub fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('`', "\\`")
+        .replace(['\n', '\r'], " ")
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        cell(&items.join(", "))
+    }
+}
+
+/// The whole report.
+pub fn markdown(c: &Conversion) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# PodSecurityPolicy migration report\n");
+    let _ = writeln!(
+        out,
+        "Kubernetes {}; {} PodSecurityPolicies.\n",
+        version_label(c),
+        c.policies.len()
+    );
+    levels_section(&mut out, c);
+    psa_section(&mut out, c);
+    out
+}
+
+fn levels_section(out: &mut String, c: &Conversion) {
+    let _ = writeln!(out, "## Pod Security Standards level of each PSP\n");
+    let _ = writeln!(out, "*Compatible*: the strictest level that rejects nothing the PSP admitted. *Intended*: the strictest level that none of the PSP's explicit grants exceed; the gap is what the PSP allowed by omission (run `podsec-migrate levels` for every field).\n");
+    let _ = writeln!(
+        out,
+        "| PSP | compatible | intended | source |\n|---|---|---|---|"
+    );
+    for p in &c.policies {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&p.name),
+            p.compatible_level,
+            p.intended_level,
+            cell(p.source.as_deref().unwrap_or(""))
+        );
+    }
+    out.push('\n');
+}
+
+fn psa_section(out: &mut String, c: &Conversion) {
+    let plan = &c.plan;
+    let _ = writeln!(out, "## Pod Security Admission\n");
+    let _ = writeln!(out, "| namespace | enforce | audit | warn | version | usable PSPs | decided by | would fail enforce |\n|---|---|---|---|---|---|---|---|");
+    for ns in &plan.namespaces {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&ns.name),
+            mark(ns.enforce),
+            ns.audit,
+            ns.warn,
+            cell(&ns.version),
+            list(&ns.psps),
+            list(&ns.decided_by),
+            list(&ns.failing_enforce)
+        );
+    }
+    out.push('\n');
+    for ns in plan.namespaces.iter().filter(|n| !n.notes.is_empty()) {
+        let _ = writeln!(
+            out,
+            "- **{}**: {}",
+            cell(&ns.name),
+            cell(&ns.notes.join("; "))
+        );
+    }
+    let d = &plan.defaults;
+    let _ = writeln!(
+        out,
+        "\n### Cluster defaults\n\nNamespaces without labels: enforce {}, audit {}, warn {} ({}). {}\n",
+        d.enforce,
+        d.audit,
+        d.warn,
+        cell(&d.version),
+        cell(&d.why)
+    );
+    let _ = writeln!(out, "### Exemptions\n");
+    if plan.exempt_usernames.is_empty() {
+        let _ = writeln!(out, "No exemptions: no user is granted a PSP looser than the level where the grant applies.");
+    }
+    for e in &plan.exempt_usernames {
+        let _ = writeln!(
+            out,
+            "- username `{}`: {}",
+            e.value.replace('`', "'"),
+            cell(&e.why)
+        );
+    }
+    for n in &plan.notes {
+        let _ = writeln!(out, "- {}", cell(n));
+    }
+    out.push('\n');
+}
+
+/// Privileged stands out in a table.
+fn mark(l: Level) -> String {
+    match l {
+        Level::Privileged => "**privileged**".into(),
+        other => other.to_string(),
+    }
+}

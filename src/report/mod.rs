@@ -1,0 +1,70 @@
+//! The conversion's reports: `report.json` (for scripts), `REPORT.md` (for the pull request) and
+//! the terminal summary. All three are built from the same `Conversion`, deterministically.
+
+mod markdown;
+mod terminal;
+
+use serde_json::{json, Value};
+
+use crate::commands::convert::Conversion;
+use crate::render::Document;
+
+pub use markdown::markdown;
+pub use terminal::terminal;
+
+/// The report files written into the output directory.
+pub fn render(c: &Conversion) -> Vec<Document> {
+    vec![
+        Document {
+            path: "REPORT.md".into(),
+            content: markdown(c),
+        },
+        Document {
+            path: "report.json".into(),
+            content: json(c),
+        },
+    ]
+}
+
+/// The `v1.N` the conversion is for.
+pub fn version_label(c: &Conversion) -> String {
+    format!("v1.{}", c.version.effective_minor())
+}
+
+/// `report.json`, pretty-printed with a final newline.
+pub fn json(c: &Conversion) -> String {
+    let policies: Vec<Value> = c
+        .policies
+        .iter()
+        .map(|p| {
+            json!({
+                "name": p.name,
+                "source": p.source,
+                "compatible_level": p.compatible_level,
+                "intended_level": p.intended_level,
+            })
+        })
+        .collect();
+    let targets: Vec<String> = c
+        .targets
+        .iter()
+        .map(|t| format!("{t:?}").to_lowercase())
+        .collect();
+    let v = json!({
+        "k8s_version": version_label(c),
+        "targets": targets,
+        "policies": policies,
+        "namespaces": c.plan.namespaces,
+        "defaults": c.plan.defaults,
+        "exemptions": {
+            "usernames": c.plan.exempt_usernames,
+            "namespaces": c.plan.exempt_namespaces,
+            "runtimeClasses": c.plan.exempt_runtime_classes,
+        },
+        "notes": c.plan.notes,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&v).expect("the report serializes")
+    )
+}

@@ -1,0 +1,65 @@
+//! The short summary printed after a conversion.
+
+use std::fmt::Write;
+
+use super::version_label;
+use crate::commands::convert::Conversion;
+
+/// One table: namespace, levels, the PSPs that decided, what would fail.
+pub fn terminal(c: &Conversion) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Pod Security Admission plan for Kubernetes {}",
+        version_label(c)
+    );
+    let width = c
+        .plan
+        .namespaces
+        .iter()
+        .map(|n| n.name.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let _ = writeln!(
+        out,
+        "  {:width$}  {:<32}  {:<28}  would fail enforce",
+        "namespace", "enforce / audit / warn", "decided by"
+    );
+    for ns in &c.plan.namespaces {
+        let levels = format!("{} / {} / {}", ns.enforce, ns.audit, ns.warn);
+        let decided = if ns.decided_by.is_empty() {
+            "(no usable PSP)".to_string()
+        } else {
+            ns.decided_by.join(", ")
+        };
+        let failing = if ns.failing_enforce.is_empty() {
+            "-".to_string()
+        } else {
+            ns.failing_enforce.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "  {:width$}  {levels:<32}  {decided:<28}  {failing}",
+            ns.name
+        );
+    }
+    let d = &c.plan.defaults;
+    let _ = writeln!(
+        out,
+        "  {:width$}  {:<32}  {}",
+        "(default)",
+        format!("{} / {} / {}", d.enforce, d.audit, d.warn),
+        d.psps.join(", ")
+    );
+    if !c.plan.exempt_usernames.is_empty() {
+        let users: Vec<&str> = c
+            .plan
+            .exempt_usernames
+            .iter()
+            .map(|e| e.value.as_str())
+            .collect();
+        let _ = writeln!(out, "  exempt usernames: {}", users.join(", "));
+    }
+    out
+}
