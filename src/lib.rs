@@ -5,6 +5,8 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod exit;
+pub mod intent;
 pub mod load;
 pub mod psp;
 pub mod pss;
+pub mod simulate;
