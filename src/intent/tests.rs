@@ -103,7 +103,7 @@ fn deny_escalation_without_explicit_default_defaults_to_false() {
     let m = find(&i, "spec.defaultAllowPrivilegeEscalation", Effect::Mutate);
     assert_eq!(
         m.control,
-        Control::DefaultAllowPrivilegeEscalation { allowed: true }
+        Control::DefaultAllowPrivilegeEscalation { allowed: false }
     );
     assert_eq!(i.with_effect(Effect::Mutate).count(), 1);
 }
