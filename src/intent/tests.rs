@@ -96,10 +96,7 @@ fn deny_escalation_without_explicit_default_defaults_to_false() {
         m.control,
         Control::DefaultAllowPrivilegeEscalation { allowed: false }
     );
-    let i = intent_of(&psp(
-        "  defaultAllowPrivilegeEscalation: false\n",
-        "",
-    ));
+    let i = intent_of(&psp("  defaultAllowPrivilegeEscalation: false\n", ""));
     let m = find(&i, "spec.defaultAllowPrivilegeEscalation", Effect::Mutate);
     assert_eq!(
         m.control,
