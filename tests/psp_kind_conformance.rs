@@ -111,10 +111,15 @@ fn psp_kind_verdicts() {
                 let exception = EXCEPTIONS
                     .iter()
                     .find(|(f, n, _)| *f == field && *n == pod_name);
-                let verdict = if got.is_admitted() {
-                    "admitted"
-                } else {
-                    "denied"
+                let verdict = match &got {
+                    Admission::Admitted { mutations } if mutations.is_empty() => {
+                        "admitted".to_string()
+                    }
+                    Admission::Admitted { mutations } => {
+                        let paths: Vec<&str> = mutations.iter().map(|m| m.path.as_str()).collect();
+                        format!("admitted after mutating {}", paths.join(", "))
+                    }
+                    Admission::Denied { .. } => "denied".to_string(),
                 };
                 println!("{field:32} {file:16} {name:48} {verdict}");
                 if got.is_admitted() == want_admit {
