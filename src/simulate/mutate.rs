@@ -32,9 +32,27 @@ pub(crate) fn mutate(r: &Rules, pod: &mut Pod) -> Vec<Mutation> {
         out.push(m("spec.runtimeClassName", json!(name)));
     }
     let annotations = &mut pod.metadata.annotations;
+    // Per container, in the plugin's order: ids and SELinux, AppArmor, then the rest.
     for_each_sc_mut(spec, |path, name, pod_sc, sc| {
+        container_ids(
+            d,
+            &mut Setter {
+                path,
+                out: &mut out,
+            },
+            pod_sc,
+            sc,
+        );
         apparmor(d, name, annotations, &mut out);
-        container(r, path, pod_sc, sc, &mut out);
+        container_rest(
+            d,
+            &mut Setter {
+                path,
+                out: &mut out,
+            },
+            pod_sc,
+            sc,
+        );
     });
     out
 }
@@ -125,57 +143,73 @@ fn apparmor(
     }
 }
 
-/// One container's defaults; values the pod level already supplies are left alone.
-fn container(
-    r: &Rules,
-    path: &str,
+/// Sets one field of a container's security context and records it.
+struct Setter<'a> {
+    path: &'a str,
+    out: &'a mut Vec<Mutation>,
+}
+
+impl Setter<'_> {
+    fn set(
+        &mut self,
+        sc: &mut Option<SecurityContext>,
+        field: &str,
+        v: Value,
+        apply: impl FnOnce(&mut SecurityContext),
+    ) {
+        apply(sc.get_or_insert_with(Default::default));
+        self.out
+            .push(m(format!("{}.securityContext.{field}", self.path), v));
+    }
+}
+
+/// A container's user, group and SELinux defaults; values the pod level supplies are left alone.
+fn container_ids(
+    d: &Defaults,
+    s: &mut Setter<'_>,
     pod_sc: Option<&PodSecurityContext>,
     sc: &mut Option<SecurityContext>,
-    out: &mut Vec<Mutation>,
 ) {
-    let d = &r.d;
-    let mut set = |sc: &mut Option<SecurityContext>,
-                   field: &str,
-                   v: Value,
-                   apply: &dyn Fn(&mut SecurityContext)| {
-        apply(sc.get_or_insert_with(Default::default));
-        out.push(m(format!("{path}.securityContext.{field}"), v));
-    };
     let eff = effective(pod_sc, sc.as_ref());
     if let (None, Some(uid)) = (eff.run_as_user, d.run_as_user) {
-        set(sc, "runAsUser", json!(uid), &|s| s.run_as_user = Some(uid));
+        s.set(sc, "runAsUser", json!(uid), |c| c.run_as_user = Some(uid));
     }
     if let (None, Some(gid)) = (eff.run_as_group, d.run_as_group) {
-        set(sc, "runAsGroup", json!(gid), &|s| {
-            s.run_as_group = Some(gid)
-        });
+        s.set(sc, "runAsGroup", json!(gid), |c| c.run_as_group = Some(gid));
     }
     if let (None, Some(o)) = (&eff.se_linux, &d.selinux) {
-        set(sc, "seLinuxOptions", selinux_json(o), &|s| {
-            s.se_linux_options = Some(selinux(o))
+        s.set(sc, "seLinuxOptions", selinux_json(o), |c| {
+            c.se_linux_options = Some(selinux(o))
         });
     }
+}
+
+/// The rest of a container's defaults: runAsNonRoot, capabilities, read-only root, escalation.
+fn container_rest(
+    d: &Defaults,
+    s: &mut Setter<'_>,
+    pod_sc: Option<&PodSecurityContext>,
+    sc: &mut Option<SecurityContext>,
+) {
     let eff = effective(pod_sc, sc.as_ref());
     if d.run_as_non_root && eff.run_as_non_root.is_none() && eff.run_as_user.is_none() {
-        set(sc, "runAsNonRoot", json!(true), &|s| {
-            s.run_as_non_root = Some(true)
+        s.set(sc, "runAsNonRoot", json!(true), |c| {
+            c.run_as_non_root = Some(true)
         });
     }
-    if let Some(caps) = capabilities(d, sc.as_ref().and_then(|s| s.capabilities.as_ref())) {
+    if let Some(caps) = capabilities(d, sc.as_ref().and_then(|c| c.capabilities.as_ref())) {
         let v = json!({"add": caps.add.clone().unwrap_or_default(), "drop": caps.drop.clone().unwrap_or_default()});
-        set(sc, "capabilities", v, &|s| {
-            s.capabilities = Some(caps.clone())
-        });
+        s.set(sc, "capabilities", v, |c| c.capabilities = Some(caps));
     }
     let own = sc.clone().unwrap_or_default();
     if d.read_only_root && own.read_only_root_filesystem.is_none() {
-        set(sc, "readOnlyRootFilesystem", json!(true), &|s| {
-            s.read_only_root_filesystem = Some(true)
+        s.set(sc, "readOnlyRootFilesystem", json!(true), |c| {
+            c.read_only_root_filesystem = Some(true)
         });
     }
     if let (None, Some(v)) = (own.allow_privilege_escalation, d.allow_escalation) {
-        set(sc, "allowPrivilegeEscalation", json!(v), &|s| {
-            s.allow_privilege_escalation = Some(v)
+        s.set(sc, "allowPrivilegeEscalation", json!(v), |c| {
+            c.allow_privilege_escalation = Some(v)
         });
     }
 }

@@ -704,3 +704,24 @@ fn choice_denied_lists_every_policy_in_name_order() {
         matches!(choose_names(&[], &pod(APP)), Choice::Denied { failures } if failures.is_empty())
     );
 }
+
+#[test]
+fn container_mutations_follow_the_plugin_order() {
+    let p = named_psp(
+        "p",
+        "  volumes: ['*']\n  runAsUser: {rule: MustRunAs, ranges: [{min: 7, max: 7}]}\n  readOnlyRootFilesystem: true\n",
+        "apparmor.security.beta.kubernetes.io/defaultProfileName: runtime/default",
+    );
+    let paths: Vec<String> = mutations(&p, &pod(APP))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "spec.containers[name=app].securityContext.runAsUser".to_string(),
+            format!("metadata.annotations[{APPARMOR_CONTAINER}app]"),
+            "spec.containers[name=app].securityContext.readOnlyRootFilesystem".to_string(),
+        ]
+    );
+}
