@@ -7,7 +7,7 @@ use podsec_migrate::simulate::{admit, choose, evaluate, Admission, Choice};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 384, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// A pod admitted after mutation, submitted again as mutated, is admitted unchanged.
     #[test]

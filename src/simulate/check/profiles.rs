@@ -52,7 +52,8 @@ pub(super) fn seccomp_container(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Out
 }
 
 /// Absent list: only "no profile". `*`: anything. Otherwise the profile must be listed (an empty
-/// item lists "no profile"); `docker/default` and `runtime/default` stand for each other.
+/// item lists "no profile"); `docker/default` and `runtime/default` stand for each other (from
+/// 1.19, when the API server began converting one to the other).
 fn seccomp_allowed(r: &Rules, profile: &str, path: String, out: &mut Out) {
     let Some(list) = &r.seccomp else {
         if !profile.is_empty() {
