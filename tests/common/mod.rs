@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: running the binary and finding ../shared.
 #![allow(dead_code)]
 
+pub mod podgen;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,0 +1,53 @@
+//! Host namespaces and host ports, and the runtime class.
+
+use k8s_openapi::api::core::v1::PodSpec;
+
+use super::Out;
+use crate::simulate::pod::Ctr;
+use crate::simulate::rules::Rules;
+
+pub(super) fn namespaces(r: &Rules, spec: &PodSpec, out: &mut Out) {
+    for (used, allowed, name) in [
+        (spec.host_network, r.host_network, "hostNetwork"),
+        (spec.host_pid, r.host_pid, "hostPID"),
+        (spec.host_ipc, r.host_ipc, "hostIPC"),
+    ] {
+        if used == Some(true) && !allowed {
+            out.fail(
+                format!("spec.{name}"),
+                &format!("spec.{name}"),
+                format!("{name} is not allowed"),
+            );
+        }
+    }
+}
+
+/// Every non-zero host port must fall in at least one range.
+pub(super) fn ports(r: &Rules, c: &Ctr<'_>, out: &mut Out) {
+    for (i, p) in c.ports.iter().enumerate() {
+        let Some(port) = p.host_port.filter(|p| *p > 0) else {
+            continue;
+        };
+        if !r.host_ports.iter().any(|range| range.contains(port.into())) {
+            out.fail(
+                format!("{}.ports[{i}].hostPort", c.path),
+                "spec.hostPorts",
+                format!("host port {port} is not in any allowed range"),
+            );
+        }
+    }
+}
+
+/// With a runtimeClass strategy, a set runtimeClassName must be listed (or `*` listed).
+pub(super) fn runtime_class(r: &Rules, spec: &PodSpec, out: &mut Out) {
+    let (Some(allowed), Some(name)) = (&r.runtime_classes, &spec.runtime_class_name) else {
+        return;
+    };
+    if !allowed.iter().any(|a| a == "*" || a == name) {
+        out.fail(
+            "spec.runtimeClassName",
+            "spec.runtimeClass.allowedRuntimeClassNames",
+            format!("runtime class {name} is not allowed"),
+        );
+    }
+}
