@@ -55,7 +55,11 @@ pub fn evaluate(
     level: Level,
     version: Version,
 ) -> Evaluation {
-    let violations = registry::checks_for(level, version)
+    let checks = registry::checks_for(level, version);
+    if !checks.is_empty() {
+        visit::warm(spec);
+    }
+    let violations = checks
         .iter()
         .filter_map(|entry| {
             (entry.eval)(spec, metadata).map(|message| Violation {
