@@ -90,10 +90,13 @@ fn volume_of(kind: &str, psp: &Psp) -> Option<Value> {
     Some(json!({"name": "witness", key: src}))
 }
 
+/// An edit that makes a pod (as JSON) use one of a PSP's grants.
+type Witness = Box<dyn Fn(&mut Value)>;
+
 /// One way to use each of the PSP's grants in a pod (a JSON merge into the pod).
-fn witnesses(psp: &Psp) -> Vec<Box<dyn Fn(&mut Value)>> {
+fn witnesses(psp: &Psp) -> Vec<Witness> {
     let s = &psp.spec;
-    let mut out: Vec<Box<dyn Fn(&mut Value)>> = Vec::new();
+    let mut out: Vec<Witness> = Vec::new();
     let c0 = |v: &mut Value, key: &str, val: Value| {
         v["spec"]["containers"][0]["securityContext"][key] = val
     };
