@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use common::podgen::{build_psp, pod, psp};
 use podsec_migrate::levels::judge;
 use podsec_migrate::psp::{Psp, SeLinuxOptions, SeLinuxRule, SeLinuxStrategy};
+use podsec_migrate::pss::checks::capabilities_baseline::ALLOWED as BASELINE_ADD;
 use podsec_migrate::pss::{evaluate as pss_evaluate, Level, Version};
 use podsec_migrate::simulate::{evaluate, Admission};
 use proptest::prelude::*;
@@ -29,23 +30,6 @@ fn version() -> impl Strategy<Value = Version> {
     ])
 }
 
-/// Capabilities baseline lets containers add.
-const BASELINE_CAPS: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
 /// `p` with every grant baseline forbids taken away (the rest of it left as generated), so the
 /// property meets PSPs that `levels` finds baseline-compatible.
 fn tighten(p: Psp) -> Psp {
@@ -54,9 +38,9 @@ fn tighten(p: Psp) -> Psp {
     s.host_ports.clear();
     s.volumes.retain(|v| v != "*" && v != "hostPath");
     s.allowed_capabilities
-        .retain(|c| BASELINE_CAPS.contains(&c.as_str()));
+        .retain(|c| BASELINE_ADD.contains(&c.as_str()));
     s.default_add_capabilities
-        .retain(|c| BASELINE_CAPS.contains(&c.as_str()));
+        .retain(|c| BASELINE_ADD.contains(&c.as_str()));
     s.allowed_unsafe_sysctls.clear();
     s.allowed_proc_mount_types.retain(|t| t == "Default");
     if s.se_linux.rule == SeLinuxRule::RunAsAny {
