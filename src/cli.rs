@@ -149,7 +149,10 @@ pub struct AuditArgs {
 pub struct SimulateArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The requesting user: the PSPs they may use join the service account's.
+    /// The requesting user: the PSPs they may use join the service account's. (In a cluster,
+    /// pods made by a controller were requested by the controller's own service account, such as
+    /// system:serviceaccount:kube-system:replicaset-controller, not by whoever applied the
+    /// Deployment.)
     #[arg(long, value_name = "NAME", conflicts_with = "all_psps")]
     pub user: Option<String>,
     /// A group of the requesting user (repeatable; needs --user).

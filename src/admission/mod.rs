@@ -131,24 +131,8 @@ fn simulate_one(ctx: &Context<'_>, obj: &Object, view: PodView<'_>) -> SimResult
         .iter()
         .filter_map(|n| ctx.psps.get(n).copied())
         .collect();
-    let mut r = SimResult {
-        kind: obj.kind.kind(),
-        namespace: namespace.clone(),
-        name: view.owner.name.clone(),
-        source: obj.source.to_string(),
-        service_account: format!("{namespace}/{sa}"),
-        admitted: false,
-        psp: None,
-        candidates: names.into_iter().collect(),
-        mutations: Vec::new(),
-        denials: Vec::new(),
-        reason: None,
-        annotation_psp: None,
-        annotation_agrees: None,
-        annotation_note: None,
-        controller: None,
-        depends_on_mutation: None,
-    };
+    let mut r = SimResult::blank(obj, &view, &namespace, &sa);
+    r.candidates = names.into_iter().collect();
     if tried.is_empty() {
         r.reason = Some(ctx.candidates.none_usable(&requester));
     } else {
@@ -156,6 +140,30 @@ fn simulate_one(ctx: &Context<'_>, obj: &Object, view: PodView<'_>) -> SimResult
     }
     annotation::cross_check(ctx, obj, view, &mut r);
     r
+}
+
+impl SimResult {
+    /// A denied result with nothing tried yet.
+    fn blank(obj: &Object, view: &PodView<'_>, namespace: &str, sa: &str) -> SimResult {
+        SimResult {
+            kind: obj.kind.kind(),
+            namespace: namespace.to_string(),
+            name: view.owner.name.clone(),
+            source: obj.source.to_string(),
+            service_account: format!("{namespace}/{sa}"),
+            admitted: false,
+            psp: None,
+            candidates: Vec::new(),
+            mutations: Vec::new(),
+            denials: Vec::new(),
+            reason: None,
+            annotation_psp: None,
+            annotation_agrees: None,
+            annotation_note: None,
+            controller: None,
+            depends_on_mutation: None,
+        }
+    }
 }
 
 fn record_choice(r: &mut SimResult, choice: Choice) {

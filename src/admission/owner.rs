@@ -144,6 +144,23 @@ spec:
     }
 
     #[test]
+    fn the_controller_reference_wins_over_other_owners() {
+        let l = loaded();
+        let mut meta = owned_by("ReplicaSet", "api-7d4f");
+        let refs = meta.owner_references.as_mut().unwrap();
+        refs.insert(
+            0,
+            OwnerReference {
+                kind: "Deployment".into(),
+                name: "web-app".into(),
+                ..Default::default()
+            },
+        );
+        let found = controller_of(&meta, "shop", &l).expect("a controller");
+        assert_eq!(found.kind.kind(), "ReplicaSet");
+    }
+
+    #[test]
     fn a_pod_without_owner_has_no_controller() {
         let l = loaded();
         assert!(controller_of(&ObjectMeta::default(), "shop", &l).is_none());
