@@ -433,6 +433,35 @@ fn the_requesting_users_groups_count() {
     );
     assert_eq!(candidates(&v, "cart"), ["deployers"]);
     assert_eq!(result(&v, "cart")["admitted"], true);
+    assert_eq!(
+        result(&v, "cart")["grants"],
+        json!([{
+            "psp": "deployers",
+            "subject": "Group ops",
+            "via": "ClusterRoleBinding psp-deployers -> ClusterRole psp-deployers"
+        }])
+    );
+}
+
+#[test]
+fn each_candidate_names_the_grant_behind_it() {
+    let (_, v, _) = json_of(&[RBAC, "--user", "alice"], "");
+    let grants = &result(&v, "kube-proxy")["grants"];
+    let who: Vec<(&str, &str)> = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["psp"].as_str().unwrap(), g["subject"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("deployers", "User alice"),
+            ("privileged", "Group system:serviceaccounts:kube-system")
+        ]
+    );
+    let (_, v, _) = json_of(&[RBAC, "--all-psps"], "");
+    assert_eq!(result(&v, "kube-proxy")["grants"], json!([]));
 }
 
 #[test]

@@ -34,6 +34,16 @@ pub fn has_rbac(loaded: &Loaded) -> bool {
     })
 }
 
+/// One RBAC grant that makes a PSP a candidate.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct GrantUse {
+    pub psp: String,
+    /// `ServiceAccount ns/name`, `User name` or `Group name`.
+    pub subject: String,
+    /// The binding and role, e.g. `RoleBinding ns/b -> ClusterRole r`.
+    pub via: String,
+}
+
 /// Who asks for the pod, in which namespace.
 pub(super) struct Requester<'a> {
     namespace: &'a str,
@@ -87,6 +97,29 @@ impl<'a> Candidates<'a> {
         if let Some(user) = self.user {
             out.extend(scopes.usable(user, who.namespace, &self.all));
         }
+        out
+    }
+
+    /// The grants behind [`Candidates::usable`], one per PSP, subject and binding, sorted; empty
+    /// when RBAC is not consulted.
+    pub fn grants(&self, who: &Requester<'_>) -> Vec<GrantUse> {
+        let Some(scopes) = &self.scopes else {
+            return Vec::new();
+        };
+        let sa = Identity::service_account(who.namespace, who.sa);
+        let ids = std::iter::once(&sa).chain(self.user);
+        let mut out: Vec<GrantUse> = ids
+            .flat_map(|id| scopes.grants_for(id, who.namespace))
+            .flat_map(|g| {
+                g.psps.resolve(&self.all).into_iter().map(|psp| GrantUse {
+                    psp,
+                    subject: g.subject.to_string(),
+                    via: g.via.clone(),
+                })
+            })
+            .collect();
+        out.sort();
+        out.dedup();
         out
     }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use candidates::{has_rbac, Selection};
+pub use candidates::{has_rbac, GrantUse, Selection};
 use candidates::{Candidates, Requester};
 
 use crate::load::{Loaded, Object, ObjectKind, PodView};
@@ -59,6 +59,8 @@ pub struct SimResult {
     pub psp: Option<String>,
     /// The PSPs tried, in the plugin's (name) order.
     pub candidates: Vec<String>,
+    /// The RBAC grants that make each candidate usable (empty when RBAC is not consulted).
+    pub grants: Vec<GrantUse>,
     pub mutations: Vec<Mutation>,
     pub denials: Vec<Denial>,
     /// Why the pod is denied, in one sentence; `None` when admitted.
@@ -133,6 +135,7 @@ fn simulate_one(ctx: &Context<'_>, obj: &Object, view: PodView<'_>) -> SimResult
         .collect();
     let mut r = SimResult::blank(obj, &view, &namespace, &sa);
     r.candidates = names.into_iter().collect();
+    r.grants = ctx.candidates.grants(&requester);
     if tried.is_empty() {
         r.reason = Some(ctx.candidates.none_usable(&requester));
     } else {
@@ -154,6 +157,7 @@ impl SimResult {
             admitted: false,
             psp: None,
             candidates: Vec::new(),
+            grants: Vec::new(),
             mutations: Vec::new(),
             denials: Vec::new(),
             reason: None,
