@@ -82,10 +82,14 @@ fn text(v: &Value) -> String {
 }
 
 /// A double-quoted YAML scalar. JSON string syntax is valid YAML, and escapes quotes,
-/// backslashes, newlines and every control character.
+/// backslashes, newlines and every control character; the line and paragraph separators
+/// (U+2028, U+2029), which JSON leaves as they are but YAML 1.1 readers (go-yaml, so kubectl)
+/// take as line breaks, are escaped too.
 pub fn yaml_str(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let json = serde_json::to_string(&text(v)).expect("strings serialize");
     Ok(Value::String(
-        serde_json::to_string(&text(v)).expect("strings serialize"),
+        json.replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029"),
     ))
 }
 
@@ -97,12 +101,14 @@ pub fn sh_quote(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     )))
 }
 
-/// Text for a one-line `#` comment: line breaks and other control characters become spaces.
+/// Text for a one-line `#` comment: line breaks (U+2028, U+2029 and NEL included) and other
+/// control characters become spaces.
 pub fn comment(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
     Ok(Value::String(
         text(v)
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| if breaks(c) { ' ' } else { c })
             .collect(),
     ))
 }
@@ -145,6 +151,13 @@ mod tests {
         let parsed = crate::load::yaml::parse_documents(&format!("k: {quoted}\n")).unwrap();
         assert_eq!(parsed[0].value["k"], Value::String(hostile.into()));
         assert_eq!(parsed[0].value.as_object().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unicode_line_separators_are_escaped() {
+        let quoted = apply(yaml_str, "a\u{2028}- b\u{2029}c");
+        assert_eq!(quoted, r#""a\u2028- b\u2029c""#);
+        assert!(!apply(comment, "a\u{2028}b\u{85}c").contains(['\u{2028}', '\u{85}']));
     }
 
     #[test]

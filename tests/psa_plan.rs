@@ -397,3 +397,52 @@ fn the_enforce_property_is_exercised_above_privileged() {
         "only {judged} admitted pods were judged above privileged"
     );
 }
+
+/// Hostile names (quotes, line breaks, U+2028, template and shell syntax) in namespaces,
+/// bindings and users do not change the structure of any emitted document.
+#[test]
+fn hostile_names_do_not_change_the_structure_of_the_output() {
+    let (tmp, r) = convert("hostile-names", &[]);
+    let ns_name = "ns'; rm -rf / #\"\n  evil: yes";
+    let user = "mallory\"\n- \"system:anonymous\u{2028}- ${{ secrets.x }}";
+    assert_eq!(r["namespaces"][0]["name"], ns_name);
+    for file in PSA_FILES {
+        let text = read(&tmp, file);
+        assert!(
+            !text.contains(['\u{2028}', '\u{2029}']),
+            "{file}: a raw line separator reached the output"
+        );
+    }
+    let docs = parse_documents(&read(&tmp, "psa/namespaces.yaml")).unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].value["metadata"]["name"], ns_name);
+    assert_eq!(
+        docs[0].value["metadata"]["labels"]
+            .as_object()
+            .unwrap()
+            .len(),
+        6
+    );
+    let (builtin, webhook) = configurations(&tmp);
+    assert_eq!(builtin, webhook);
+    assert_eq!(
+        builtin["exemptions"]["usernames"],
+        serde_json::json!([user])
+    );
+    let script = read(&tmp, "psa/label-namespaces.sh");
+    let check = std::process::Command::new("sh")
+        .arg("-n")
+        .arg("-c")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(
+        check.success(),
+        "the label script is not valid shell:\n{script}"
+    );
+    assert_eq!(script.matches("kubectl label").count(), 1);
+    assert!(
+        script.contains(r#"namespace 'ns'\''; rm -rf / #"#),
+        "{script}"
+    );
+}
