@@ -3,8 +3,10 @@
 use std::collections::BTreeMap;
 
 use super::load_or_report;
-use crate::cli::{ConvertArgs, Format, PsaVersion, Target};
+use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion, Target};
 use crate::exit;
+use crate::fidelity::{self, Fidelity, TargetReport};
+use crate::intent::{intent_of, Intent};
 use crate::levels::{judge, PolicyLevels};
 use crate::load::Loaded;
 use crate::output::{check_dir, write_dir};
@@ -20,6 +22,10 @@ pub struct Conversion {
     pub targets: Vec<Target>,
     pub policies: Vec<PolicyLevels>,
     pub plan: ClusterPlan,
+    /// The intent of every PSP, sorted by name.
+    pub intents: Vec<Intent>,
+    /// What each target keeps of each PSP, by PSP name, then target.
+    pub fidelity: Vec<TargetReport>,
     pub documents: Vec<Document>,
 }
 
@@ -42,14 +48,60 @@ pub fn run(args: &ConvertArgs) -> u8 {
     }
     let conversion = convert(&loaded, args, version);
     if args.check {
-        return check(args, &conversion);
+        let code = check(args, &conversion);
+        return if code == exit::OK {
+            fail_on(args.fail_on, &conversion)
+        } else {
+            code
+        };
     }
     if let Err(e) = write_dir(&args.out, &conversion.documents, args.force) {
         eprintln!("podsec-migrate: {e}; nothing was written");
         return exit::OUTPUT;
     }
     print_summary(args.format, &conversion);
-    exit::OK
+    fail_on(args.fail_on, &conversion)
+}
+
+/// The severity a `--fail-on` value stands for.
+fn threshold(f: FailOn) -> Fidelity {
+    match f {
+        FailOn::Looser => Fidelity::Looser,
+        FailOn::Lost => Fidelity::Lost,
+        FailOn::MutationDropped => Fidelity::MutationDropped,
+    }
+}
+
+/// `--fail-on`: [`exit::FIDELITY`] when a row reaches the threshold, naming the rows.
+fn fail_on(f: Option<FailOn>, c: &Conversion) -> u8 {
+    let Some(t) = f.map(threshold) else {
+        return exit::OK;
+    };
+    if !fidelity::reaches(&c.fidelity, t) {
+        return exit::OK;
+    }
+    let hits: Vec<String> = c
+        .fidelity
+        .iter()
+        .flat_map(|r| &r.rows)
+        .filter(|row| row.verdict >= t)
+        .map(|row| {
+            format!(
+                "{}/{} {} ({})",
+                row.psp,
+                row.target,
+                row.field,
+                row.verdict.as_str()
+            )
+        })
+        .collect();
+    eprintln!(
+        "podsec-migrate: --fail-on {}: {} fidelity row(s) at least that bad: {}",
+        t.as_str(),
+        hits.len(),
+        hits.join(", ")
+    );
+    exit::FIDELITY
 }
 
 /// Builds every output in memory.
@@ -63,6 +115,8 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
     targets.dedup();
     let mut policies: Vec<PolicyLevels> = loaded.psps().map(|(_, p)| judge(p, version)).collect();
     policies.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut intents: Vec<Intent> = loaded.psps().map(|(_, p)| intent_of(p)).collect();
+    intents.sort_by(|a, b| a.psp.cmp(&b.psp));
     let levels: BTreeMap<String, PspLevels> = policies
         .iter()
         .map(|p| {
@@ -88,14 +142,19 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
         &opts,
     );
     let mut documents = Vec::new();
+    let mut fidelity = Vec::new();
     if targets.contains(&Target::Psa) {
         documents.extend(crate::psa::render(&plan));
+        fidelity.extend(fidelity::psa::reports(&intents, &policies, &plan, version));
     }
+    fidelity.sort_by(|a, b| (&a.psp, &a.target).cmp(&(&b.psp, &b.target)));
     let mut conversion = Conversion {
         version,
         targets,
         policies,
         plan,
+        intents,
+        fidelity,
         documents,
     };
     let reports = report::render(&conversion);
@@ -133,6 +192,6 @@ fn print_summary(format: Format, conversion: &Conversion) {
     match format {
         Format::Json => print!("{}", report::json(conversion)),
         Format::Markdown => print!("{}", report::markdown(conversion)),
-        Format::Text => print!("{}", report::terminal(conversion)),
+        Format::Text => print!("{}", report::terminal_with(conversion, report::colour())),
     }
 }
