@@ -213,7 +213,12 @@ fn weaker(
         .into_iter()
         .filter(|l| *l > level)
         .map(|l| (l, combined(rows, l)))
-        .find(|(_, v)| matches!(v, Verdict::Same | Verdict::PspLooser));
+        .find(|(_, v)| match v {
+            Verdict::Same => true,
+            // A level stricter on the field still misses values only the PSP pins.
+            Verdict::PspLooser => !pins_beyond_pss(&c.control),
+            _ => false,
+        });
     let hint = match keeper {
         Some((l, Verdict::Same)) => format!("; {l} would keep it exactly"),
         Some((l, _)) => format!("; {l} would enforce it, more strictly"),
