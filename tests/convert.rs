@@ -322,3 +322,55 @@ fn the_whole_corpus_converts_in_one_run() {
         eprintln!("  {target} {verdict}: {n}");
     }
 }
+
+#[test]
+fn a_psp_is_compared_with_the_enforce_level_of_its_namespace() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok("fixtures/fidelity-scoped", &out, &[]);
+    let v = report_json(&out);
+    let row = |psp: &str, field: &str| -> Value {
+        v["fidelity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["psp"] == psp && r["field"] == field && r["effect"] == "validate")
+            .unwrap_or_else(|| panic!("{psp} {field}"))
+            .clone()
+    };
+    // `app` is baseline-compatible, but `apps` enforces restricted (its workloads meet it).
+    let diff = &v["semantic_diff"][0];
+    assert_eq!(diff["psp"], "app");
+    assert!(diff["compared_with"]
+        .as_str()
+        .unwrap()
+        .starts_with("restricted: "));
+    assert_eq!(row("app", "spec.runAsUser")["verdict"], "stricter");
+    assert_eq!(
+        row("app", "spec.allowPrivilegeEscalation")["verdict"],
+        "stricter"
+    );
+    assert_eq!(row("app", "spec.privileged")["verdict"], "exact");
+    assert_eq!(row("app", "spec.fsGroup")["verdict"], "lost");
+    assert_eq!(row("app", "spec.fsGroup")["target_rule"], Value::Null);
+    assert_eq!(row("tools", "spec.allowedHostPaths")["verdict"], "lost");
+}
+
+#[test]
+fn markdown_and_html_in_values_stay_inside_their_cell_and_block() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok("fixtures/fidelity-scoped", &out, &[]);
+    let md = read(&out, "REPORT.md");
+    let lines: Vec<&str> = md.lines().collect();
+    let opened = lines.iter().filter(|l| **l == "<details>").count();
+    let closed = lines.iter().filter(|l| **l == "</details>").count();
+    assert_eq!((opened, closed), (2, 2));
+    assert!(
+        md.contains("/srv/\\`\\`\\`&lt;/details&gt;\\|&lt;b&gt;x&lt;/b&gt; (read-only)"),
+        "{md}"
+    );
+    // The diff fence outgrows the three backticks of the path.
+    assert!(md.contains("````diff\n--- psp/tools\n"), "{md}");
+    assert!(md.contains("\n-host paths: /srv/```</details>|<b>x</b> (read-only)\n"));
+}

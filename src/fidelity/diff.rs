@@ -94,6 +94,8 @@ mod tests {
             psp: "p".into(),
             target: "psa".into(),
             field: "spec.x".into(),
+            effect: "validate",
+            origin: "explicit",
             verdict: Fidelity::Exact,
             reason: "r".into(),
             psp_rule: rule.into(),

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::intent::{Effect, Origin};
 pub use diff::{semantic_diff, unified as unified_diff, DiffLine, DiffOp};
 pub use restricts::restricts;
 
@@ -76,6 +77,10 @@ pub struct FidelityRow {
     pub target: String,
     /// The PSP field (API spelling) the constraint came from.
     pub field: String,
+    /// `validate` or `mutate`.
+    pub effect: &'static str,
+    /// `explicit` (written in the manifest) or `default` (the API's default).
+    pub origin: &'static str,
     pub verdict: Fidelity,
     /// One sentence.
     pub reason: String,
@@ -163,6 +168,22 @@ impl Counts {
     }
 }
 
+/// The JSON spelling of an effect.
+pub fn effect_name(e: Effect) -> &'static str {
+    match e {
+        Effect::Validate => "validate",
+        Effect::Mutate => "mutate",
+    }
+}
+
+/// The JSON spelling of an origin.
+pub fn origin_name(o: Origin) -> &'static str {
+    match o {
+        Origin::Explicit => "explicit",
+        Origin::Default => "default",
+    }
+}
+
 /// True when any row of `reports` is at least as bad as `threshold`.
 pub fn reaches(reports: &[TargetReport], threshold: Fidelity) -> bool {
     reports
@@ -189,6 +210,8 @@ mod tests {
             psp: "p".into(),
             target: "t".into(),
             field: "spec.x".into(),
+            effect: "validate",
+            origin: "explicit",
             verdict,
             reason: "r".into(),
             psp_rule: rule.into(),

@@ -129,6 +129,8 @@ fn row(c: &Constraint, intent: &Intent, policy: &PolicyLevels, at: &At, pss: &Ps
         psp: intent.psp.clone(),
         target: TARGET.into(),
         field: c.field.clone(),
+        effect: super::effect_name(c.effect),
+        origin: super::origin_name(c.origin),
         verdict,
         reason,
         psp_rule,

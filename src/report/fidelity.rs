@@ -92,12 +92,21 @@ fn details(out: &mut String, psp: &str, targets: &[&TargetReport]) {
             td(&t.target),
             td(&t.compared_with)
         );
-        let _ = writeln!(out, "| field | verdict | reason |\n|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| field | effect | value | verdict | reason |\n|---|---|---|---|---|"
+        );
         for r in &t.rows {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 td(&r.field),
+                r.effect,
+                if r.origin == "default" {
+                    "API default"
+                } else {
+                    "set"
+                },
                 r.verdict.label(),
                 td(&r.reason)
             );
@@ -144,8 +153,8 @@ pub fn terminal(out: &mut String, reports: &[TargetReport], colour: bool) {
         .iter()
         .map(|r| r.psp.chars().count())
         .max()
-        .unwrap_or(3)
-        .max(3);
+        .unwrap_or(0)
+        .max("(total)".len());
     for r in reports {
         let _ = writeln!(
             out,
