@@ -271,11 +271,14 @@ fn combined(rows: &[&Row], level: Level) -> Verdict {
 }
 
 /// Controls that pin values no level pins (UID ranges, one SELinux context, an exact profile
-/// list), so a level that rejects some of the PSP's pods still admits pods the PSP rejected.
+/// list, no seccomp profile at all), so a level that rejects some of the PSP's pods still admits
+/// pods the PSP rejected.
 fn pins_beyond_pss(control: &Control) -> bool {
     match control {
         Control::RunAsUser { rule, .. } => *rule == RunAsUserRule::MustRunAs,
         Control::SeLinux { rule, .. } => *rule == SeLinuxRule::MustRunAs,
+        // No annotation: no profile may be set, which no level requires.
+        Control::Seccomp { allowed: None } => true,
         Control::Seccomp { allowed: Some(a) } => {
             !(a.iter().any(|p| p == "localhost/*")
                 && a.iter()

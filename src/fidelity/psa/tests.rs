@@ -250,3 +250,19 @@ fn field_names_map_to_level_rows() {
         );
     }
 }
+
+#[test]
+fn no_seccomp_annotation_at_restricted_is_looser_not_only_stricter() {
+    // The PSP admits only pods without a profile; restricted rejects those and admits
+    // RuntimeDefault pods the PSP rejected.
+    let row = only(
+        &at(&psp(), Level::Restricted),
+        "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]",
+    );
+    assert_eq!(row.verdict, Fidelity::Looser, "{row:?}");
+    assert!(
+        row.reason.contains("admits others it rejected"),
+        "{}",
+        row.reason
+    );
+}
