@@ -18,7 +18,7 @@ use super::{restricts, Fidelity, FidelityRow, TargetReport};
 use crate::intent::{Constraint, Control, Effect, Intent};
 use crate::levels::{self, judge, PolicyLevels, Row, Verdict};
 use crate::psa::ClusterPlan;
-use crate::psp::{PortRange, Psp, PspSpec, RunAsUserRule, SeLinuxRule};
+use crate::psp::{PortRange, Psp, PspSpec};
 use crate::pss::{Level, Version};
 
 /// The target's name in reports.
@@ -41,9 +41,29 @@ pub fn reports(
         .collect()
 }
 
+/// One PSP's report, compared with `level` as if PSA enforced it wherever the PSP is usable.
+pub fn report_at(
+    intent: &Intent,
+    policy: &PolicyLevels,
+    level: Level,
+    version: Version,
+) -> TargetReport {
+    let at = At {
+        level,
+        why: format!("{level}: as asked"),
+        note: None,
+    };
+    report_with(intent, policy, at, &Pss::new(version))
+}
+
 /// One PSP's report.
 fn report(intent: &Intent, policy: &PolicyLevels, plan: &ClusterPlan, pss: &Pss) -> TargetReport {
     let at = enforce_level(&intent.psp, policy.compatible_level, plan);
+    report_with(intent, policy, at, pss)
+}
+
+/// One PSP's report at `at`.
+fn report_with(intent: &Intent, policy: &PolicyLevels, at: At, pss: &Pss) -> TargetReport {
     let rows = intent
         .constraints
         .iter()
@@ -165,9 +185,9 @@ fn judge_constraint(
         .unwrap_or_else(|| "no level row".into());
     let restricting = restricts(c, intent);
     match verdict {
-        Verdict::PspLooser if restricting && pins_beyond_pss(&c.control) => (
+        Verdict::PspLooser if restricting && pss.narrower(c, intent, level) => (
             Fidelity::Looser,
-            format!("PSA {level} rejects some pods the PSP admitted ({why}) and admits others it rejected, since no level pins these values"),
+            format!("PSA {level} rejects some pods the PSP admitted ({why}) and admits others it rejected, which no level keeps"),
             rule,
         ),
         Verdict::PspLooser => (
@@ -181,19 +201,20 @@ fn judge_constraint(
             format!("the PSP restricts nothing here, so PSA {level} has nothing to keep"),
             rule,
         ),
-        _ => weaker(c, field, level, pss, &rows, &why),
+        _ => weaker(c, intent, level, pss, &rows, &why),
     }
 }
 
 /// A restriction the level does not keep: stricter, looser or lost.
 fn weaker(
     c: &Constraint,
-    field: &str,
+    intent: &Intent,
     level: Level,
     pss: &Pss,
     rows: &[&Row],
     why: &str,
 ) -> (Fidelity, String, Option<String>) {
+    let field = levels_field(&c.field);
     let rule = pss.rule(field, level);
     if let Some(t) = volume_type_of(&c.control).filter(|t| pss.rejects_volume(level, t)) {
         return (
@@ -215,10 +236,10 @@ fn weaker(
         .into_iter()
         .filter(|l| *l > level)
         .map(|l| (l, combined(rows, l)))
-        .find(|(_, v)| match v {
+        .find(|(l, v)| match v {
             Verdict::Same => true,
-            // A level stricter on the field still misses values only the PSP pins.
-            Verdict::PspLooser => !pins_beyond_pss(&c.control),
+            // A level stricter on the field may still admit values the PSP rejected.
+            Verdict::PspLooser => !pss.narrower(c, intent, *l),
             _ => false,
         });
     let hint = match keeper {
@@ -270,25 +291,6 @@ fn combined(rows: &[&Row], level: Level) -> Verdict {
         .unwrap_or(Verdict::NoOpinion)
 }
 
-/// Controls that pin values no level pins (UID ranges, one SELinux context, an exact profile
-/// list, no seccomp profile at all), so a level that rejects some of the PSP's pods still admits
-/// pods the PSP rejected.
-fn pins_beyond_pss(control: &Control) -> bool {
-    match control {
-        Control::RunAsUser { rule, .. } => *rule == RunAsUserRule::MustRunAs,
-        Control::SeLinux { rule, .. } => *rule == SeLinuxRule::MustRunAs,
-        // No annotation: no profile may be set, which no level requires.
-        Control::Seccomp { allowed: None } => true,
-        Control::Seccomp { allowed: Some(a) } => {
-            !(a.iter().any(|p| p == "localhost/*")
-                && a.iter()
-                    .any(|p| p == "runtime/default" || p == "docker/default"))
-        }
-        Control::AppArmor { allowed } => allowed.is_some(),
-        _ => false,
-    }
-}
-
 /// The volume type a sub-list narrows.
 fn volume_type_of(control: &Control) -> Option<&'static str> {
     match control {
@@ -305,6 +307,8 @@ pub struct Pss {
     version: Version,
     /// Fields where some level rejects a wide-open PSP's pods.
     checked: BTreeSet<&'static str>,
+    /// Volume types baseline and restricted reject.
+    rejected_volumes: [BTreeSet<&'static str>; 2],
 }
 
 impl Pss {
@@ -316,7 +320,18 @@ impl Pss {
             .filter(|r| r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser)
             .map(|r| r.field)
             .collect();
-        Pss { version, checked }
+        let rejected = |level: Level| {
+            crate::psp::VOLUME_TYPES
+                .iter()
+                .copied()
+                .filter(|t| volume_rejected(level, t, version))
+                .collect()
+        };
+        Pss {
+            version,
+            checked,
+            rejected_volumes: [rejected(Level::Baseline), rejected(Level::Restricted)],
+        }
     }
 
     /// True when some level restricts `field`.
@@ -326,12 +341,11 @@ impl Pss {
 
     /// True when `level` rejects every volume of type `t`.
     pub fn rejects_volume(&self, level: Level, t: &str) -> bool {
-        let mut p = wide_open();
-        p.spec.volumes = vec![t.to_string()];
-        judge(&p, self.version)
-            .fields
-            .iter()
-            .any(|r| r.field == "volumes" && r.at(level) == Verdict::PspLooser)
+        match level {
+            Level::Privileged => false,
+            Level::Baseline => self.rejected_volumes[0].contains(t),
+            Level::Restricted => self.rejected_volumes[1].contains(t),
+        }
     }
 
     /// The rule `level` enforces on `field` (a `levels` row name), in the intent's wording;
@@ -403,6 +417,16 @@ impl Pss {
     }
 }
 
+/// True when `level` rejects a PSP that allows only volume type `t` (judged by `levels`).
+fn volume_rejected(level: Level, t: &str, version: Version) -> bool {
+    let mut p = wide_open();
+    p.spec.volumes = vec![t.to_string()];
+    judge(&p, version)
+        .fields
+        .iter()
+        .any(|r| r.field == "volumes" && r.at(level) == Verdict::PspLooser)
+}
+
 fn sorted(mut v: Vec<&str>) -> String {
     v.sort_unstable();
     v.join(", ")
@@ -434,5 +458,6 @@ fn wide_open() -> Psp {
     }
 }
 
+mod narrower;
 #[cfg(test)]
 mod tests;

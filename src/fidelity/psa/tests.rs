@@ -2,7 +2,9 @@ use super::*;
 use crate::intent::intent_of;
 use crate::levels::testing::psp;
 use crate::psa::{Defaults, NamespacePlan};
-use crate::psp::{AllowedHostPath, GroupRule, GroupStrategy, IdRange, RunAsUserStrategy};
+use crate::psp::{
+    AllowedHostPath, GroupRule, GroupStrategy, IdRange, RunAsUserRule, RunAsUserStrategy,
+};
 
 fn namespace(name: &str, enforce: Level, psps: &[&str]) -> NamespacePlan {
     NamespacePlan {
@@ -265,4 +267,22 @@ fn no_seccomp_annotation_at_restricted_is_looser_not_only_stricter() {
         "{}",
         row.reason
     );
+}
+
+#[test]
+fn a_grant_beyond_the_level_and_a_narrower_list_is_looser() {
+    // hostPath only: baseline rejects hostPath (stricter) and admits emptyDir (looser).
+    let mut p = psp();
+    p.spec.volumes = vec!["hostPath".into()];
+    let row = only(&at(&p, Level::Baseline), "spec.volumes");
+    assert_eq!(row.verdict, Fidelity::Looser, "{row:?}");
+    // Every type baseline allows, plus hostPath: only stricter.
+    p.spec.volumes = vec!["*".into()];
+    let row = only(&at(&p, Level::Baseline), "spec.volumes");
+    assert_eq!(row.verdict, Fidelity::Stricter, "{row:?}");
+    // SYS_ADMIN only: baseline rejects it and admits CHOWN, which the PSP did not allow.
+    let mut p = psp();
+    p.spec.allowed_capabilities = vec!["SYS_ADMIN".into()];
+    let row = only(&at(&p, Level::Baseline), "spec.allowedCapabilities");
+    assert_eq!(row.verdict, Fidelity::Looser, "{row:?}");
 }
