@@ -17,7 +17,7 @@ pub fn html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A table cell inside the `<details>` block.
+/// A table cell: Markdown and HTML escaped.
 fn td(s: &str) -> String {
     cell(&html(s))
 }
@@ -56,9 +56,9 @@ pub fn markdown(out: &mut String, reports: &[TargetReport]) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            cell(&r.psp),
-            cell(&r.target),
-            cell(&r.compared_with),
+            td(&r.psp),
+            td(&r.target),
+            td(&r.compared_with),
             Fidelity::ALL
                 .iter()
                 .map(|f| c.get(*f).to_string())
