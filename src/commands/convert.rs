@@ -143,9 +143,10 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
     );
     let mut documents = Vec::new();
     let mut fidelity = Vec::new();
-    if targets.contains(&Target::Psa) {
-        documents.extend(crate::psa::render(&plan));
-        fidelity.extend(fidelity::psa::reports(&intents, &policies, &plan, version));
+    for t in &targets {
+        let (docs, kept) = render_target(*t, &intents, &policies, &plan, version);
+        documents.extend(docs);
+        fidelity.extend(kept);
     }
     fidelity.sort_by(|a, b| (&a.psp, &a.target).cmp(&(&b.psp, &b.target)));
     let mut conversion = Conversion {
@@ -161,6 +162,23 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
     conversion.documents.extend(reports);
     conversion.documents.sort_by(|a, b| a.path.cmp(&b.path));
     conversion
+}
+
+/// One target: its documents, and per PSP what it kept (the reports are built from these rows,
+/// never written per target).
+fn render_target(
+    target: Target,
+    intents: &[Intent],
+    policies: &[PolicyLevels],
+    plan: &ClusterPlan,
+    version: Version,
+) -> (Vec<Document>, Vec<TargetReport>) {
+    match target {
+        Target::Psa => (
+            crate::psa::render(plan),
+            fidelity::psa::reports(intents, policies, plan, version),
+        ),
+    }
 }
 
 /// `--check`: compare and print the drift.
