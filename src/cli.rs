@@ -24,6 +24,24 @@ pub enum Command {
     Levels(LevelsArgs),
     /// Check pods and pod templates against a Pod Security Standards level.
     Audit(AuditArgs),
+    /// Replay the PSP admission plugin: would each pod or pod template have been admitted, by
+    /// which PSP, and what would that PSP have changed in it?
+    ///
+    /// Candidate PSPs follow the RBAC in the input: those the pod's service account
+    /// (`spec.serviceAccountName`, else `default`) may `use` in the pod's namespace, plus those of
+    /// the requesting user given with --user/--group. When the input holds no RBAC at all (no
+    /// Role, ClusterRole, RoleBinding or ClusterRoleBinding), every PSP is tried and a note says
+    /// so on stderr; --all-psps does the same on purpose. PSPs are tried in name order: the first
+    /// that admits the pod unchanged wins, else the first that admits it with changes.
+    ///
+    /// Pods that carry the `kubernetes.io/psp` annotation are cross-checked: does the simulator
+    /// choose that PSP, and does the pod differ from its controller's template (found through
+    /// ownerReferences) where that PSP mutates the template? Such a pod relied on PSP mutation,
+    /// which Pod Security Admission does not do.
+    ///
+    /// Exit code 0 when every pod is admitted, 1 when any is denied, 3 when the input holds errors,
+    /// no PodSecurityPolicy or no pod.
+    Simulate(SimulateArgs),
 }
 
 /// Inputs shared by every command.
@@ -141,6 +159,27 @@ pub struct AuditArgs {
     /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
     #[arg(long, default_value = "latest", value_name = "VERSION")]
     pub k8s_version: String,
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The requesting user: the PSPs they may use join the service account's. (In a cluster,
+    /// pods made by a controller were requested by the controller's own service account, such as
+    /// system:serviceaccount:kube-system:replicaset-controller, not by whoever applied the
+    /// Deployment.)
+    #[arg(long, value_name = "NAME", conflicts_with = "all_psps")]
+    pub user: Option<String>,
+    /// A group of the requesting user (repeatable; needs --user).
+    #[arg(long = "group", value_name = "NAME", requires = "user")]
+    pub groups: Vec<String>,
+    /// Try every PSP for every pod, ignoring RBAC.
+    #[arg(long)]
+    pub all_psps: bool,
     /// Output format (text or json).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

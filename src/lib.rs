@@ -1,6 +1,7 @@
 //! podsec-migrate: PodSecurityPolicies in, Pod Security Admission and policy-as-code out, with an
 //! honest account of what does not survive the trip.
 
+pub mod admission;
 pub mod cli;
 pub mod commands;
 pub mod diag;

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(&args),
         Command::Levels(args) => commands::levels::run(&args),
         Command::Audit(args) => commands::audit::run(&args),
+        Command::Simulate(args) => commands::simulate::run(&args),
     };
     ExitCode::from(code)
 }

@@ -4,8 +4,6 @@
 //! Exit code 0 when everything passes, 1 when anything fails. Pod controllers are judged by
 //! their pod template (what `audit` and `warn` modes look at), and named by the controller.
 
-use k8s_openapi::api::core::v1::PodSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::load_or_report;
@@ -69,32 +67,22 @@ fn parse_target(args: &AuditArgs) -> Result<(Level, Version), String> {
 /// Judges every Pod and pod template in `loaded`, in input order.
 pub fn audit(loaded: &Loaded, level: Level, version: Version) -> Vec<AuditResult> {
     let mut results = Vec::new();
-    let (empty_spec, empty_meta) = (PodSpec::default(), ObjectMeta::default());
     for obj in &loaded.objects {
-        let (meta, pod_meta, spec): (&ObjectMeta, &ObjectMeta, Option<&PodSpec>) = match &obj.kind {
-            ObjectKind::Pod(pod) => (&pod.metadata, &pod.metadata, pod.spec.as_ref()),
-            ObjectKind::Workload(w) => match w.pod_template() {
-                Some(t) => (
-                    w.metadata(),
-                    t.metadata.as_ref().unwrap_or(&empty_meta),
-                    t.spec.as_ref(),
-                ),
-                None => {
-                    eprintln!(
-                        "{}: warning: {} has no pod template; not audited",
-                        obj.source,
-                        w.kind()
-                    );
-                    continue;
-                }
-            },
-            _ => continue,
+        let Some(pod) = obj.pod_view() else {
+            if let ObjectKind::Workload(w) = &obj.kind {
+                eprintln!(
+                    "{}: warning: {} has no pod template; not audited",
+                    obj.source,
+                    w.kind()
+                );
+            }
+            continue;
         };
-        let eval = evaluate(spec.unwrap_or(&empty_spec), pod_meta, level, version);
+        let eval = evaluate(pod.spec, pod.meta, level, version);
         results.push(AuditResult {
             kind: obj.kind.kind(),
-            namespace: meta.namespace.clone(),
-            name: meta.name.clone(),
+            namespace: pod.owner.namespace.clone(),
+            name: pod.owner.name.clone(),
             source: obj.source.to_string(),
             level,
             version: version.to_string(),

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod convert;
 pub mod levels;
+pub mod simulate;
 
 use crate::cli::InputArgs;
 use crate::exit;

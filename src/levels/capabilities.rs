@@ -10,22 +10,8 @@ use super::{list, Cause, Row, Verdict};
 use crate::psp::Psp;
 use crate::pss::Version;
 
-/// Capabilities baseline lets a container add.
-pub const BASELINE_ADD: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
+/// Capabilities baseline lets a container add (the PSS check's own list).
+pub use crate::pss::checks::capabilities_baseline::ALLOWED as BASELINE_ADD;
 
 /// Capabilities restricted (1.22+) lets a container add.
 pub const RESTRICTED_ADD: &[&str] = &["NET_BIND_SERVICE"];

@@ -4,6 +4,11 @@
 //! restricted from 1.19 also requires RuntimeDefault or Localhost on the pod or every container.
 //! Without the annotation a PSP forbids setting any profile (annotation, and from 1.19 the field
 //! too), so its pods have none: fine for baseline, all rejected by restricted.
+//!
+//! One edge before 1.19: PSP read the annotations through a map lookup, so an annotation with
+//! an empty value counted as no profile, while PSS (which judged annotations then) rejects the
+//! empty value. A PSP with no annotation, or with an empty item in its list, admits such pods (a
+//! default profile fills the pod's annotation only, not a container's).
 
 use super::{list, Cause, Row, Verdict};
 use crate::psp::annotations::SECCOMP_ALLOWED;
@@ -50,9 +55,10 @@ fn absent(version: Version) -> Row {
     if !version.at_least(19) {
         return Row::both(
             SECCOMP_ALLOWED,
-            baseline,
-            "no annotation: PSP forbids setting any seccomp profile, while both levels allow runtime/default and localhost profiles".into(),
-        );
+            Verdict::PspLooser,
+            "no annotation: PSP forbids setting a seccomp profile but reads an empty annotation value as none, which both levels reject before v1.19".into(),
+        )
+        .by(Cause::Omission);
     }
     Row::new(
         SECCOMP_ALLOWED,
@@ -89,6 +95,15 @@ fn listed(items: &[String], default: Option<&str>, version: Version) -> Row {
         Verdict::PspStricter
     };
     if !version.at_least(19) {
+        // A default fills the pod's annotation only; an empty container annotation stays.
+        if has(Profile::Unset) {
+            return Row::both(
+                SECCOMP_ALLOWED,
+                Verdict::PspLooser,
+                format!("allows {shown}; the empty item also admits an empty annotation value, which both levels reject before v1.19"),
+            )
+            .by(Cause::Grant);
+        }
         return Row::both(
             SECCOMP_ALLOWED,
             baseline,
@@ -139,7 +154,8 @@ mod tests {
             (Verdict::PspStricter, Verdict::PspLooser)
         );
         assert_eq!(r.cause, Some(Cause::Omission));
-        assert_eq!(absent(Version::Minor(18)).restricted, Verdict::PspStricter);
+        assert_eq!(absent(Version::Minor(18)).restricted, Verdict::PspLooser);
+        assert_eq!(absent(Version::Minor(18)).baseline, Verdict::PspLooser);
     }
 
     #[test]

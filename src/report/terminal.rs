@@ -29,7 +29,7 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
         .max(9);
     let _ = writeln!(
         out,
-        "  {:width$}  {:<32}  {:<28}  would fail enforce",
+        "  {:width$}  {:<36}  {:<28}  would fail enforce",
         "namespace", "enforce / audit / warn", "decided by"
     );
     for ns in &c.plan.namespaces {
@@ -46,14 +46,14 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:width$}  {levels:<32}  {decided:<28}  {failing}",
+            "  {:width$}  {levels:<36}  {decided:<28}  {failing}",
             ns.name
         );
     }
     let d = &c.plan.defaults;
     let _ = writeln!(
         out,
-        "  {:width$}  {:<32}  {}",
+        "  {:width$}  {:<36}  {}",
         "(default)",
         format!("{} / {} / {}", d.enforce, d.audit, d.warn),
         d.psps.join(", ")

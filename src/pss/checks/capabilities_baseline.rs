@@ -25,7 +25,7 @@ pub(super) const CHECK: Check = Check {
 };
 
 /// Capabilities a baseline container may add.
-const ALLOWED: &[&str] = &[
+pub const ALLOWED: &[&str] = &[
     "AUDIT_WRITE",
     "CHOWN",
     "DAC_OVERRIDE",

@@ -5,7 +5,7 @@
 
 mod allow_privilege_escalation;
 mod apparmor;
-mod capabilities_baseline;
+pub mod capabilities_baseline;
 mod capabilities_restricted;
 mod host_namespaces;
 mod host_path_volumes;

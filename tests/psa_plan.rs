@@ -1,0 +1,399 @@
+//! Pod Security Admission from PSPs and RBAC: the namespace plan on fixtures that show the
+//! typical clusters, the emitted documents (snapshots, JSON Schemas, k8s-openapi round trip),
+//! and the property that a pod some usable PSP admitted passes the proposed enforce level.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::podgen::pod;
+use common::run;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use podsec_migrate::load::yaml::parse_documents;
+use podsec_migrate::load::{load_inputs, LoadOptions};
+use podsec_migrate::pss::{evaluate as pss_evaluate, Level, Version};
+use podsec_migrate::simulate::{choose, Choice};
+use proptest::prelude::*;
+use serde_json::Value;
+
+const PSA_FILES: [&str; 4] = [
+    "psa/namespaces.yaml",
+    "psa/label-namespaces.sh",
+    "psa/admission-configuration.yaml",
+    "psa/pod-security-webhook-configmap.yaml",
+];
+const FIXTURES: [&str; 5] = [
+    "psa-eks-default",
+    "psa-multi-tenant",
+    "psa-user-only-grant",
+    "psa-pods-meet-restricted",
+    "example-cluster",
+];
+
+/// Converts a fixture into a temporary directory; returns it with the parsed report.json.
+fn convert(fixture: &str, extra: &[&str]) -> (tempfile::TempDir, Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let input = format!("fixtures/{fixture}");
+    let mut args = vec![
+        "convert",
+        input.as_str(),
+        "--targets",
+        "psa",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{fixture}: {}", r.stderr);
+    let report =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    (tmp, report)
+}
+
+fn read(tmp: &tempfile::TempDir, file: &str) -> String {
+    std::fs::read_to_string(tmp.path().join("out").join(file)).unwrap()
+}
+
+/// The plan row of namespace `name`.
+fn ns<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == name)
+        .unwrap_or_else(|| panic!("no namespace {name}"))
+}
+
+fn levels(n: &Value) -> (String, String, String) {
+    let s = |k: &str| n[k].as_str().unwrap().to_string();
+    (s("enforce"), s("audit"), s("warn"))
+}
+
+#[test]
+fn psa_documents_for_every_fixture() {
+    for f in FIXTURES {
+        let (tmp, _) = convert(f, &[]);
+        let all: String = PSA_FILES
+            .iter()
+            .map(|p| format!("==> {p} <==\n{}\n", read(&tmp, p)))
+            .collect();
+        insta::assert_snapshot!(format!("psa__{f}"), all);
+    }
+}
+
+#[test]
+fn eks_default_makes_every_namespace_privileged_and_says_why() {
+    let (_, r) = convert("psa-eks-default", &[]);
+    for name in ["default", "kube-system", "payments"] {
+        let n = ns(&r, name);
+        assert_eq!(
+            levels(n),
+            ("privileged".into(), "baseline".into(), "baseline".into()),
+            "{name}"
+        );
+        assert_eq!(n["decided_by"], serde_json::json!(["eks.privileged"]));
+    }
+    assert_eq!(r["defaults"]["enforce"], "privileged");
+    assert!(r["defaults"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("every service account may use eks.privileged"));
+}
+
+#[test]
+fn multi_tenant_gets_baseline_by_default_and_privileged_only_in_kube_system() {
+    let (_, r) = convert("psa-multi-tenant", &[]);
+    assert_eq!(ns(&r, "kube-system")["enforce"], "privileged");
+    assert_eq!(
+        ns(&r, "kube-system")["psps"],
+        serde_json::json!(["system", "tenant"])
+    );
+    assert_eq!(ns(&r, "ingress")["enforce"], "baseline");
+    assert_eq!(
+        ns(&r, "ingress")["psps"],
+        serde_json::json!(["ingress", "tenant"])
+    );
+    for team in ["team-a", "team-b"] {
+        assert_eq!(
+            levels(ns(&r, team)),
+            ("baseline".into(), "restricted".into(), "restricted".into())
+        );
+        assert!(
+            ns(&r, team)["notes"][0]
+                .as_str()
+                .unwrap()
+                .contains("intend restricted"),
+            "{}",
+            ns(&r, team)
+        );
+    }
+    assert_eq!(r["defaults"]["enforce"], "baseline");
+}
+
+#[test]
+fn a_psp_granted_only_to_a_user_becomes_an_exemption_and_a_flagged_namespace() {
+    let (tmp, r) = convert("psa-user-only-grant", &[]);
+    let debug = ns(&r, "debug");
+    assert_eq!(debug["psps"], serde_json::json!([]));
+    assert!(debug["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("no PSP is usable"));
+    let users = &r["exemptions"]["usernames"];
+    assert_eq!(users[0]["value"], "alice@example.com");
+    assert!(users[0]["why"]
+        .as_str()
+        .unwrap()
+        .contains("debug-tools (privileged) in namespace debug"));
+    assert!(r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("group sre-oncall")));
+    assert!(read(&tmp, "psa/admission-configuration.yaml").contains("- \"alice@example.com\""));
+}
+
+#[test]
+fn workloads_that_meet_restricted_raise_enforce_to_the_intended_level() {
+    let (_, r) = convert("psa-pods-meet-restricted", &[]);
+    let shop = ns(&r, "shop");
+    assert_eq!(shop["safe_level"], "baseline");
+    assert_eq!(shop["target_level"], "restricted");
+    assert_eq!(shop["enforce"], "restricted");
+    assert_eq!(shop["observed"].as_array().unwrap().len(), 2);
+    assert!(shop["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("raised from baseline to restricted: all 2 observed workloads"));
+}
+
+#[test]
+fn label_versions_follow_the_options() {
+    let (_, r) = convert("psa-multi-tenant", &["--k8s-version", "v1.29"]);
+    assert_eq!(ns(&r, "team-a")["version"], "v1.29");
+    let (_, r) = convert(
+        "psa-multi-tenant",
+        &["--psa-version", "latest", "--audit-step", "0"],
+    );
+    assert_eq!(ns(&r, "team-a")["version"], "latest");
+    assert_eq!(
+        levels(ns(&r, "team-a")),
+        ("baseline".into(), "baseline".into(), "baseline".into())
+    );
+}
+
+/// The PodSecurityConfiguration inside each wrapper, parsed.
+fn configurations(tmp: &tempfile::TempDir) -> (Value, Value) {
+    let admission = parse_documents(&read(tmp, "psa/admission-configuration.yaml"))
+        .unwrap()
+        .remove(0)
+        .value;
+    assert_eq!(admission["kind"], "AdmissionConfiguration");
+    assert_eq!(admission["plugins"][0]["name"], "PodSecurity");
+    let cm = parse_documents(&read(tmp, "psa/pod-security-webhook-configmap.yaml"))
+        .unwrap()
+        .remove(0)
+        .value;
+    let inner = cm["data"]["podsecurityconfiguration.yaml"]
+        .as_str()
+        .unwrap();
+    (
+        admission["plugins"][0]["configuration"].clone(),
+        parse_documents(inner).unwrap().remove(0).value,
+    )
+}
+
+#[test]
+fn the_configuration_api_version_follows_kubernetes_and_both_wrappers_agree() {
+    for (version, api) in [
+        ("v1.22", "pod-security.admission.config.k8s.io/v1alpha1"),
+        ("v1.24", "pod-security.admission.config.k8s.io/v1beta1"),
+        ("v1.25", "pod-security.admission.config.k8s.io/v1"),
+    ] {
+        let (tmp, _) = convert("psa-user-only-grant", &["--k8s-version", version]);
+        let (builtin, webhook) = configurations(&tmp);
+        assert_eq!(builtin, webhook, "{version}");
+        assert_eq!(builtin["apiVersion"], api);
+        assert_eq!(
+            builtin["exemptions"]["usernames"],
+            serde_json::json!(["alice@example.com"])
+        );
+    }
+}
+
+#[test]
+fn emitted_documents_validate_against_the_schemas_and_round_trip() {
+    let Some(shared) = common::shared_dir("psa schemas") else {
+        return;
+    };
+    let schemas = common::schema::Schemas::load(&shared.join("schemas"));
+    let mut validated = 0;
+    for f in FIXTURES {
+        let (tmp, _) = convert(f, &[]);
+        for file in [
+            "psa/namespaces.yaml",
+            "psa/pod-security-webhook-configmap.yaml",
+        ] {
+            for doc in parse_documents(&read(&tmp, file)).unwrap() {
+                match schemas.validate(&doc.value) {
+                    Ok(true) => validated += 1,
+                    Ok(false) => panic!("{f}/{file}: no schema for {}", doc.value["kind"]),
+                    Err(e) => panic!("{f}/{file}: {e:?}"),
+                }
+                let back = match doc.value["kind"].as_str() {
+                    Some("Namespace") => serde_json::to_value(
+                        serde_json::from_value::<Namespace>(doc.value.clone()).unwrap(),
+                    ),
+                    _ => serde_json::to_value(
+                        serde_json::from_value::<ConfigMap>(doc.value.clone()).unwrap(),
+                    ),
+                }
+                .unwrap();
+                assert_eq!(
+                    back, doc.value,
+                    "{f}/{file}: k8s-openapi round trip changed the document"
+                );
+            }
+        }
+    }
+    eprintln!("psa: {validated} documents validated against the shared schemas");
+    assert!(validated >= FIXTURES.len() * 2);
+}
+
+/// A pod generated for namespace `ns` with service account `sa`.
+fn in_namespace(
+    mut p: k8s_openapi::api::core::v1::Pod,
+    ns: &str,
+    sa: &str,
+) -> k8s_openapi::api::core::v1::Pod {
+    p.metadata.namespace = Some(ns.into());
+    p.spec.as_mut().unwrap().service_account_name = Some(sa.into());
+    p
+}
+
+/// Checks one generated pod in every namespace of `fixture`: a pod that some PSP usable there
+/// admits (as the admission plugin would choose) passes PSS at the proposed enforce level,
+/// unless the plan says enforce was raised above what the PSPs guarantee. Returns how many
+/// admissions were judged at a level above privileged.
+fn check_fixture(p: &k8s_openapi::api::core::v1::Pod, fixture: &str) -> Result<usize, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(fixture);
+    let loaded = load_inputs(&[dir], &LoadOptions::default());
+    let scopes = podsec_migrate::scope::Scopes::from_loaded(&loaded);
+    let all: BTreeSet<String> = loaded.psps().map(|(_, x)| x.name.clone()).collect();
+    let version = Version::Latest;
+    let levels: std::collections::BTreeMap<_, _> = loaded
+        .psps()
+        .map(|(_, x)| {
+            let l = podsec_migrate::levels::judge(x, version);
+            (
+                x.name.clone(),
+                podsec_migrate::psa::PspLevels {
+                    compatible: l.compatible_level,
+                    intended: l.intended_level,
+                },
+            )
+        })
+        .collect();
+    let opts = podsec_migrate::psa::PlanOptions {
+        k8s_version: version,
+        pin_version: true,
+        audit_step: 1,
+    };
+    let plan = podsec_migrate::psa::cluster_plan(
+        &loaded,
+        &scopes,
+        &levels,
+        &podsec_migrate::psa::observe(&loaded, version),
+        &opts,
+    );
+    let mut judged = 0;
+    for n in plan
+        .namespaces
+        .iter()
+        .filter(|n| n.safe_level.is_some_and(|safe| n.enforce <= safe))
+    {
+        for sa in scopes.service_accounts.get(&n.name).into_iter().flatten() {
+            let usable = scopes.usable(
+                &podsec_migrate::scope::Identity::service_account(&n.name, sa),
+                &n.name,
+                &all,
+            );
+            let psps: Vec<_> = loaded
+                .psps()
+                .filter(|(_, x)| usable.contains(&x.name))
+                .map(|(_, x)| x)
+                .collect();
+            let pod = in_namespace(p.clone(), &n.name, sa);
+            let Choice::Admitted {
+                pod: admitted, psp, ..
+            } = choose(&psps, pod.spec.as_ref().unwrap(), &pod.metadata)
+            else {
+                continue;
+            };
+            let e = pss_evaluate(
+                admitted.spec.as_ref().unwrap(),
+                &admitted.metadata,
+                n.enforce,
+                version,
+            );
+            let real: Vec<_> = e
+                .violations
+                .iter()
+                .filter(|v| {
+                    !["windowsHostProcess", "hostProbesAndHostLifecycle"].contains(&v.check)
+                })
+                .collect();
+            if !real.is_empty() {
+                return Err(format!(
+                    "{fixture}/{}: {psp} admitted a pod that enforce {} rejects: {real:?}",
+                    n.name, n.enforce
+                ));
+            }
+            judged += usize::from(n.enforce > Level::Privileged);
+        }
+    }
+    Ok(judged)
+}
+
+const PROPERTY_FIXTURES: [&str; 4] = [
+    "psa-eks-default",
+    "psa-multi-tenant",
+    "psa-pods-meet-restricted",
+    "example-cluster",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pods_the_usable_psps_admit_pass_the_proposed_enforce_level(p in pod(), which in 0usize..4) {
+        if let Err(e) = check_fixture(&p, PROPERTY_FIXTURES[which]) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+}
+
+/// The property must meet admitted pods in namespaces enforced above privileged.
+#[test]
+fn the_enforce_property_is_exercised_above_privileged() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    let mut runner = TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(11),
+        ..Config::default()
+    });
+    let mut judged = 0;
+    for _ in 0..300 {
+        let p = pod().new_tree(&mut runner).unwrap().current();
+        judged += check_fixture(&p, "psa-multi-tenant").unwrap();
+    }
+    eprintln!("psa: {judged} admitted pods judged at baseline or restricted");
+    assert!(
+        judged >= 20,
+        "only {judged} admitted pods were judged above privileged"
+    );
+}
