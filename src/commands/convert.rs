@@ -1,10 +1,11 @@
 //! `podsec-migrate convert`: everything, into one output directory (or `--check` against it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::load_or_report;
 use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion, Target};
 use crate::exit;
+use crate::fidelity::psa::ExemptUsers;
 use crate::fidelity::{self, Fidelity, TargetReport};
 use crate::intent::{intent_of, Intent};
 use crate::levels::{judge, PolicyLevels};
@@ -14,7 +15,7 @@ use crate::psa::{cluster_plan, observe, ClusterPlan, PlanOptions, PspLevels};
 use crate::pss::Version;
 use crate::render::Document;
 use crate::report;
-use crate::scope::Scopes;
+use crate::scope::{Scopes, Subject};
 
 /// Everything one conversion produced, before it is written.
 pub struct Conversion {
@@ -134,17 +135,13 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
         pin_version: args.psa_version == PsaVersion::Pinned,
         audit_step: args.audit_step,
     };
-    let plan = cluster_plan(
-        loaded,
-        &Scopes::from_loaded(loaded),
-        &levels,
-        &observe(loaded, version),
-        &opts,
-    );
+    let scopes = Scopes::from_loaded(loaded);
+    let plan = cluster_plan(loaded, &scopes, &levels, &observe(loaded, version), &opts);
+    let exempt = exempt_users(&scopes, &plan, &levels);
     let mut documents = Vec::new();
     let mut fidelity = Vec::new();
     for t in &targets {
-        let (docs, kept) = render_target(*t, &intents, &policies, &plan, version);
+        let (docs, kept) = render_target(*t, &intents, &policies, &plan, &exempt, version);
         documents.extend(docs);
         fidelity.extend(kept);
     }
@@ -171,14 +168,36 @@ fn render_target(
     intents: &[Intent],
     policies: &[PolicyLevels],
     plan: &ClusterPlan,
+    exempt: &ExemptUsers,
     version: Version,
 ) -> (Vec<Document>, Vec<TargetReport>) {
     match target {
         Target::Psa => (
             crate::psa::render(plan),
-            fidelity::psa::reports(intents, policies, plan, version),
+            fidelity::psa::reports(intents, policies, plan, exempt, version),
         ),
     }
+}
+
+/// The PSPs RBAC grants to users the plan exempts, with those users.
+fn exempt_users(
+    scopes: &Scopes,
+    plan: &ClusterPlan,
+    levels: &BTreeMap<String, PspLevels>,
+) -> ExemptUsers {
+    let all: BTreeSet<String> = levels.keys().cloned().collect();
+    let mut out = ExemptUsers::new();
+    for g in &scopes.grants {
+        let Subject::User(u) = &g.subject else {
+            continue;
+        };
+        if plan.exempt_usernames.iter().any(|e| &e.value == u) {
+            for psp in g.psps.resolve(&all) {
+                out.entry(psp).or_default().insert(u.clone());
+            }
+        }
+    }
+    out
 }
 
 /// `--check`: compare and print the drift.

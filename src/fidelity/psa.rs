@@ -12,7 +12,7 @@
 //!   `stricter` when the level rejects the whole volume type the sub-list narrows, `looser` when
 //!   some level checks the field, `lost` when no level does.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{restricts, Fidelity, FidelityRow, TargetReport};
 use crate::intent::{Constraint, Control, Effect, Intent};
@@ -24,11 +24,15 @@ use crate::pss::{Level, Version};
 /// The target's name in reports.
 pub const TARGET: &str = "psa";
 
+/// Users PSA exempts, by the PSPs RBAC grants them: their pods skip every PSA check.
+pub type ExemptUsers = BTreeMap<String, BTreeSet<String>>;
+
 /// PSA's report for every PSP: one [`TargetReport`] per intent, in the order given.
 pub fn reports(
     intents: &[Intent],
     policies: &[PolicyLevels],
     plan: &ClusterPlan,
+    exempt: &ExemptUsers,
     version: Version,
 ) -> Vec<TargetReport> {
     let pss = Pss::new(version);
@@ -36,7 +40,9 @@ pub fn reports(
         .iter()
         .filter_map(|intent| {
             let policy = policies.iter().find(|p| p.name == intent.psp)?;
-            Some(report(intent, policy, plan, &pss))
+            let users = exempt.get(&intent.psp);
+            let at = enforce_level(&intent.psp, policy.compatible_level, plan, users);
+            Some(report_with(intent, policy, at, &pss))
         })
         .collect()
 }
@@ -54,12 +60,6 @@ pub fn report_at(
         note: None,
     };
     report_with(intent, policy, at, &Pss::new(version))
-}
-
-/// One PSP's report.
-fn report(intent: &Intent, policy: &PolicyLevels, plan: &ClusterPlan, pss: &Pss) -> TargetReport {
-    let at = enforce_level(&intent.psp, policy.compatible_level, plan);
-    report_with(intent, policy, at, pss)
 }
 
 /// One PSP's report at `at`.
@@ -92,9 +92,15 @@ struct At {
     note: Option<String>,
 }
 
-/// The least restrictive enforce level of the places the PSP is usable (its namespaces, and the
-/// cluster default when every service account may use it); its compatible level when none.
-fn enforce_level(psp: &str, compatible: Level, plan: &ClusterPlan) -> At {
+/// The least restrictive enforce level of the places the PSP is usable (its namespaces, the
+/// cluster default when every service account may use it, and privileged for the pods of exempt
+/// users granted it); its compatible level when none.
+fn enforce_level(
+    psp: &str,
+    compatible: Level,
+    plan: &ClusterPlan,
+    exempt_users: Option<&BTreeSet<String>>,
+) -> At {
     let mut places: Vec<(String, Level)> = plan
         .namespaces
         .iter()
@@ -103,6 +109,9 @@ fn enforce_level(psp: &str, compatible: Level, plan: &ClusterPlan) -> At {
         .collect();
     if plan.defaults.psps.iter().any(|p| p == psp) {
         places.push(("the cluster default".into(), plan.defaults.enforce));
+    }
+    for u in exempt_users.into_iter().flatten() {
+        places.push((format!("pods of exempt user {u}"), Level::Privileged));
     }
     let Some(level) = places.iter().map(|(_, l)| *l).min() else {
         return At {

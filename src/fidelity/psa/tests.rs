@@ -47,7 +47,14 @@ fn plan(namespaces: Vec<NamespacePlan>, default_psps: &[&str]) -> ClusterPlan {
 fn at(p: &Psp, level: Level) -> TargetReport {
     let v = Version::Minor(30);
     let plan = plan(vec![namespace("ns", level, &["test"])], &[]);
-    reports(&[intent_of(p)], &[judge(p, v)], &plan, v).remove(0)
+    reports(
+        &[intent_of(p)],
+        &[judge(p, v)],
+        &plan,
+        &ExemptUsers::new(),
+        v,
+    )
+    .remove(0)
 }
 
 fn verdict(r: &TargetReport, field: &str, effect: Fidelity) -> bool {
@@ -190,7 +197,14 @@ fn the_least_restrictive_place_is_chosen_and_said() {
         ],
         &[],
     );
-    let r = reports(&[intent_of(&p)], &[judge(&p, v)], &plan, v).remove(0);
+    let r = reports(
+        &[intent_of(&p)],
+        &[judge(&p, v)],
+        &plan,
+        &ExemptUsers::new(),
+        v,
+    )
+    .remove(0);
     assert!(r
         .compared_with
         .starts_with("baseline: the least restrictive"));
@@ -201,14 +215,41 @@ fn the_least_restrictive_place_is_chosen_and_said() {
         .all(|row| row.reason.contains("least restrictive")));
     // Usable nowhere: its compatible level (privileged for a defaults-only PSP).
     let nowhere = plan_with_default(&[]);
-    let r = reports(&[intent_of(&p)], &[judge(&p, v)], &nowhere, v).remove(0);
+    let r = reports(
+        &[intent_of(&p)],
+        &[judge(&p, v)],
+        &nowhere,
+        &ExemptUsers::new(),
+        v,
+    )
+    .remove(0);
     assert!(r
         .compared_with
         .starts_with("privileged: usable in no namespace"));
     // Granted to everyone: the cluster default counts.
     let everywhere = plan_with_default(&["test"]);
-    let r = reports(&[intent_of(&p)], &[judge(&p, v)], &everywhere, v).remove(0);
+    let r = reports(
+        &[intent_of(&p)],
+        &[judge(&p, v)],
+        &everywhere,
+        &ExemptUsers::new(),
+        v,
+    )
+    .remove(0);
     assert!(r.compared_with.contains("the cluster default (privileged)"));
+    // Granted to an exempt user: that user's pods skip PSA, as privileged would.
+    let restricted = self::plan(vec![namespace("a", Level::Restricted, &["test"])], &[]);
+    let exempt: ExemptUsers = [("test".to_string(), ["alice".to_string()].into())].into();
+    let r = reports(&[intent_of(&p)], &[judge(&p, v)], &restricted, &exempt, v).remove(0);
+    assert!(
+        r.compared_with
+            .starts_with("privileged: the least restrictive"),
+        "{}",
+        r.compared_with
+    );
+    assert!(r
+        .compared_with
+        .contains("pods of exempt user alice (privileged)"));
 }
 
 fn plan_with_default(psps: &[&str]) -> ClusterPlan {
