@@ -74,6 +74,18 @@ pub enum Target {
     Psa,
 }
 
+/// The fidelity severities `--fail-on` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A target admits pods the PSP rejected, or cannot express the restriction.
+    Looser,
+    /// A target cannot express a restriction at all.
+    Lost,
+    /// A PSP default is not applied, or anything worse.
+    #[value(name = "mutation_dropped")]
+    MutationDropped,
+}
+
 /// How PSA labels name the policy version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PsaVersion {
@@ -110,6 +122,13 @@ pub struct ConvertArgs {
     /// Replace DIR even when podsec-migrate did not make it.
     #[arg(long)]
     pub force: bool,
+    /// Exit 6 when any fidelity row is at least this bad, after DIR is written (or checked; a
+    /// drift's exit 5 comes first). Order: exact < stricter < mutation_dropped < looser < lost, so
+    /// `looser` trips on looser and lost rows, `lost` on lost rows only. A dropped mutation (PSA
+    /// never mutates) is not counted as looser: its effect is judged on the validating row of the
+    /// same field; use `mutation_dropped` to refuse those too.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
     /// The terminal summary's format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

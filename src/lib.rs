@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod exit;
+pub mod fidelity;
 pub mod intent;
 pub mod levels;
 pub mod load;

@@ -1,10 +1,13 @@
 //! `podsec-migrate convert`: everything, into one output directory (or `--check` against it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::load_or_report;
-use crate::cli::{ConvertArgs, Format, PsaVersion, Target};
+use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion, Target};
 use crate::exit;
+use crate::fidelity::psa::ExemptUsers;
+use crate::fidelity::{self, Fidelity, TargetReport};
+use crate::intent::{intent_of, Intent};
 use crate::levels::{judge, PolicyLevels};
 use crate::load::Loaded;
 use crate::output::{check_dir, write_dir};
@@ -12,7 +15,7 @@ use crate::psa::{cluster_plan, observe, ClusterPlan, PlanOptions, PspLevels};
 use crate::pss::Version;
 use crate::render::Document;
 use crate::report;
-use crate::scope::Scopes;
+use crate::scope::{Scopes, Subject};
 
 /// Everything one conversion produced, before it is written.
 pub struct Conversion {
@@ -20,6 +23,10 @@ pub struct Conversion {
     pub targets: Vec<Target>,
     pub policies: Vec<PolicyLevels>,
     pub plan: ClusterPlan,
+    /// The intent of every PSP, sorted by name.
+    pub intents: Vec<Intent>,
+    /// What each target keeps of each PSP, by PSP name, then target.
+    pub fidelity: Vec<TargetReport>,
     pub documents: Vec<Document>,
 }
 
@@ -42,14 +49,60 @@ pub fn run(args: &ConvertArgs) -> u8 {
     }
     let conversion = convert(&loaded, args, version);
     if args.check {
-        return check(args, &conversion);
+        let code = check(args, &conversion);
+        return if code == exit::OK {
+            fail_on(args.fail_on, &conversion)
+        } else {
+            code
+        };
     }
     if let Err(e) = write_dir(&args.out, &conversion.documents, args.force) {
         eprintln!("podsec-migrate: {e}; nothing was written");
         return exit::OUTPUT;
     }
     print_summary(args.format, &conversion);
-    exit::OK
+    fail_on(args.fail_on, &conversion)
+}
+
+/// The severity a `--fail-on` value stands for.
+fn threshold(f: FailOn) -> Fidelity {
+    match f {
+        FailOn::Looser => Fidelity::Looser,
+        FailOn::Lost => Fidelity::Lost,
+        FailOn::MutationDropped => Fidelity::MutationDropped,
+    }
+}
+
+/// `--fail-on`: [`exit::FIDELITY`] when a row reaches the threshold, naming the rows.
+fn fail_on(f: Option<FailOn>, c: &Conversion) -> u8 {
+    let Some(t) = f.map(threshold) else {
+        return exit::OK;
+    };
+    if !fidelity::reaches(&c.fidelity, t) {
+        return exit::OK;
+    }
+    let hits: Vec<String> = c
+        .fidelity
+        .iter()
+        .flat_map(|r| &r.rows)
+        .filter(|row| row.verdict >= t)
+        .map(|row| {
+            format!(
+                "{}/{} {} ({})",
+                row.psp,
+                row.target,
+                row.field,
+                row.verdict.as_str()
+            )
+        })
+        .collect();
+    eprintln!(
+        "podsec-migrate: --fail-on {}: {} fidelity row(s) at least that bad: {}",
+        t.as_str(),
+        hits.len(),
+        hits.join(", ")
+    );
+    exit::FIDELITY
 }
 
 /// Builds every output in memory.
@@ -63,6 +116,8 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
     targets.dedup();
     let mut policies: Vec<PolicyLevels> = loaded.psps().map(|(_, p)| judge(p, version)).collect();
     policies.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut intents: Vec<Intent> = loaded.psps().map(|(_, p)| intent_of(p)).collect();
+    intents.sort_by(|a, b| a.psp.cmp(&b.psp));
     let levels: BTreeMap<String, PspLevels> = policies
         .iter()
         .map(|p| {
@@ -80,28 +135,69 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
         pin_version: args.psa_version == PsaVersion::Pinned,
         audit_step: args.audit_step,
     };
-    let plan = cluster_plan(
-        loaded,
-        &Scopes::from_loaded(loaded),
-        &levels,
-        &observe(loaded, version),
-        &opts,
-    );
+    let scopes = Scopes::from_loaded(loaded);
+    let plan = cluster_plan(loaded, &scopes, &levels, &observe(loaded, version), &opts);
+    let exempt = exempt_users(&scopes, &plan, &levels);
     let mut documents = Vec::new();
-    if targets.contains(&Target::Psa) {
-        documents.extend(crate::psa::render(&plan));
+    let mut fidelity = Vec::new();
+    for t in &targets {
+        let (docs, kept) = render_target(*t, &intents, &policies, &plan, &exempt, version);
+        documents.extend(docs);
+        fidelity.extend(kept);
     }
+    fidelity.sort_by(|a, b| (&a.psp, &a.target).cmp(&(&b.psp, &b.target)));
     let mut conversion = Conversion {
         version,
         targets,
         policies,
         plan,
+        intents,
+        fidelity,
         documents,
     };
     let reports = report::render(&conversion);
     conversion.documents.extend(reports);
     conversion.documents.sort_by(|a, b| a.path.cmp(&b.path));
     conversion
+}
+
+/// One target: its documents, and per PSP what it kept (the reports are built from these rows,
+/// never written per target).
+fn render_target(
+    target: Target,
+    intents: &[Intent],
+    policies: &[PolicyLevels],
+    plan: &ClusterPlan,
+    exempt: &ExemptUsers,
+    version: Version,
+) -> (Vec<Document>, Vec<TargetReport>) {
+    match target {
+        Target::Psa => (
+            crate::psa::render(plan),
+            fidelity::psa::reports(intents, policies, plan, exempt, version),
+        ),
+    }
+}
+
+/// The PSPs RBAC grants to users the plan exempts, with those users.
+fn exempt_users(
+    scopes: &Scopes,
+    plan: &ClusterPlan,
+    levels: &BTreeMap<String, PspLevels>,
+) -> ExemptUsers {
+    let all: BTreeSet<String> = levels.keys().cloned().collect();
+    let mut out = ExemptUsers::new();
+    for g in &scopes.grants {
+        let Subject::User(u) = &g.subject else {
+            continue;
+        };
+        if plan.exempt_usernames.iter().any(|e| &e.value == u) {
+            for psp in g.psps.resolve(&all) {
+                out.entry(psp).or_default().insert(u.clone());
+            }
+        }
+    }
+    out
 }
 
 /// `--check`: compare and print the drift.
@@ -133,6 +229,6 @@ fn print_summary(format: Format, conversion: &Conversion) {
     match format {
         Format::Json => print!("{}", report::json(conversion)),
         Format::Markdown => print!("{}", report::markdown(conversion)),
-        Format::Text => print!("{}", report::terminal(conversion)),
+        Format::Text => print!("{}", report::terminal_with(conversion, report::colour())),
     }
 }

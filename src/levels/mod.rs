@@ -29,7 +29,11 @@ use serde::Serialize;
 use crate::psp::Psp;
 use crate::pss::{Level, Version};
 
+pub use capabilities::{BASELINE_ADD, RESTRICTED_ADD};
 pub use new_in_pss::NewControl;
+pub use selinux::allowed_types as selinux_types;
+pub use sysctls::safe_sysctls;
+pub use volumes::RESTRICTED_VOLUMES;
 
 /// How a PSP field compares with one level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,6 +1,7 @@
 //! The conversion's reports: `report.json` (for scripts), `REPORT.md` (for the pull request) and
 //! the terminal summary. All three are built from the same `Conversion`, deterministically.
 
+mod fidelity;
 mod markdown;
 mod terminal;
 
@@ -10,7 +11,13 @@ use crate::commands::convert::Conversion;
 use crate::render::Document;
 
 pub use markdown::markdown;
-pub use terminal::terminal;
+pub use terminal::{terminal, terminal_with};
+
+/// Colour on the terminal: only when stdout is a tty and `NO_COLOR` is unset or empty.
+pub fn colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
 
 /// The report files written into the output directory.
 pub fn render(c: &Conversion) -> Vec<Document> {
@@ -50,6 +57,7 @@ pub fn json(c: &Conversion) -> String {
         .iter()
         .map(|t| format!("{t:?}").to_lowercase())
         .collect();
+    let (fidelity, semantic_diff) = fidelity::json(&c.fidelity);
     let v = json!({
         "k8s_version": version_label(c),
         "targets": targets,
@@ -62,6 +70,8 @@ pub fn json(c: &Conversion) -> String {
             "runtimeClasses": c.plan.exempt_runtime_classes,
         },
         "notes": c.plan.notes,
+        "fidelity": fidelity,
+        "semantic_diff": semantic_diff,
     });
     format!(
         "{}\n",

@@ -5,8 +5,14 @@ use std::fmt::Write;
 use super::version_label;
 use crate::commands::convert::Conversion;
 
-/// One table: namespace, levels, the PSPs that decided, what would fail.
+/// The summary without colour.
 pub fn terminal(c: &Conversion) -> String {
+    terminal_with(c, false)
+}
+
+/// The plan (namespace, levels, the PSPs that decided, what would fail), then the fidelity
+/// counts per PSP and target; `colour` marks looser and lost counts.
+pub fn terminal_with(c: &Conversion, colour: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -61,5 +67,6 @@ pub fn terminal(c: &Conversion) -> String {
             .collect();
         let _ = writeln!(out, "  exempt usernames: {}", users.join(", "));
     }
+    super::fidelity::terminal(&mut out, &c.fidelity, colour);
     out
 }

@@ -1,0 +1,472 @@
+//! Pod Security Admission as a fidelity target.
+//!
+//! PSA's statement of what it keeps is the Pod Security Standards level it enforces where a PSP
+//! is usable: the `levels` rows of the PSP at that level, and the rule each level states for a
+//! field ([`Pss::rule`]). Everything else follows the same mapping for every constraint:
+//!
+//! - a mutating constraint: `mutation_dropped` (PSA never mutates);
+//! - the level rejects pods the PSP admitted (`psp_looser`): `stricter`, unless the PSP also pins
+//!   values no level can (UID ranges, one SELinux context, a profile list): then `looser`;
+//! - the level admits the same (`same`), or the PSP restricts nothing: `exact`;
+//! - the PSP restricts more (`psp_stricter`, or `no_opinion` on a restricting constraint):
+//!   `stricter` when the level rejects the whole volume type the sub-list narrows, `looser` when
+//!   some level checks the field, `lost` when no level does.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{restricts, Fidelity, FidelityRow, TargetReport};
+use crate::intent::{Constraint, Control, Effect, Intent};
+use crate::levels::{self, judge, PolicyLevels, Row, Verdict};
+use crate::psa::ClusterPlan;
+use crate::psp::{PortRange, Psp, PspSpec};
+use crate::pss::{Level, Version};
+
+/// The target's name in reports.
+pub const TARGET: &str = "psa";
+
+/// Users PSA exempts, by the PSPs RBAC grants them: their pods skip every PSA check.
+pub type ExemptUsers = BTreeMap<String, BTreeSet<String>>;
+
+/// PSA's report for every PSP: one [`TargetReport`] per intent, in the order given.
+pub fn reports(
+    intents: &[Intent],
+    policies: &[PolicyLevels],
+    plan: &ClusterPlan,
+    exempt: &ExemptUsers,
+    version: Version,
+) -> Vec<TargetReport> {
+    let pss = Pss::new(version);
+    intents
+        .iter()
+        .filter_map(|intent| {
+            let policy = policies.iter().find(|p| p.name == intent.psp)?;
+            let users = exempt.get(&intent.psp);
+            let at = enforce_level(&intent.psp, policy.compatible_level, plan, users);
+            Some(report_with(intent, policy, at, &pss))
+        })
+        .collect()
+}
+
+/// One PSP's report, compared with `level` as if PSA enforced it wherever the PSP is usable.
+pub fn report_at(
+    intent: &Intent,
+    policy: &PolicyLevels,
+    level: Level,
+    version: Version,
+) -> TargetReport {
+    let at = At {
+        level,
+        why: format!("{level}: as asked"),
+        note: None,
+    };
+    report_with(intent, policy, at, &Pss::new(version))
+}
+
+/// One PSP's report at `at`.
+fn report_with(intent: &Intent, policy: &PolicyLevels, at: At, pss: &Pss) -> TargetReport {
+    let rows = intent
+        .constraints
+        .iter()
+        .map(|c| row(c, intent, policy, &at, pss))
+        .collect();
+    let extra_rules = policy
+        .new_in_pss
+        .iter()
+        .filter(|n| n.level <= at.level)
+        .map(|n| format!("{}: {}", n.control, n.reason))
+        .collect();
+    TargetReport {
+        psp: intent.psp.clone(),
+        target: TARGET.into(),
+        compared_with: at.why,
+        rows,
+        extra_rules,
+    }
+}
+
+/// The level a PSP is compared with, and why.
+struct At {
+    level: Level,
+    why: String,
+    /// Said in every reason: the PSP is usable under several enforce levels.
+    note: Option<String>,
+}
+
+/// The least restrictive enforce level of the places the PSP is usable (its namespaces, the
+/// cluster default when every service account may use it, and privileged for the pods of exempt
+/// users granted it); its compatible level when none.
+fn enforce_level(
+    psp: &str,
+    compatible: Level,
+    plan: &ClusterPlan,
+    exempt_users: Option<&BTreeSet<String>>,
+) -> At {
+    let mut places: Vec<(String, Level)> = plan
+        .namespaces
+        .iter()
+        .filter(|n| n.psps.iter().any(|p| p == psp))
+        .map(|n| (format!("namespace {}", n.name), n.enforce))
+        .collect();
+    if plan.defaults.psps.iter().any(|p| p == psp) {
+        places.push(("the cluster default".into(), plan.defaults.enforce));
+    }
+    for u in exempt_users.into_iter().flatten() {
+        places.push((format!("pods of exempt user {u}"), Level::Privileged));
+    }
+    let Some(level) = places.iter().map(|(_, l)| *l).min() else {
+        return At {
+            level: compatible,
+            why: format!("{compatible}: usable in no namespace, so its compatible level"),
+            note: None,
+        };
+    };
+    let distinct: BTreeSet<Level> = places.iter().map(|(_, l)| *l).collect();
+    let list = places
+        .iter()
+        .map(|(p, l)| format!("{p} ({l})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if distinct.len() == 1 {
+        return At {
+            level,
+            why: format!("{level}: the enforce level where it is usable: {list}"),
+            note: None,
+        };
+    }
+    At {
+        level,
+        why: format!("{level}: the least restrictive enforce level where it is usable: {list}"),
+        note: Some(format!(
+            "{level}: the least restrictive enforce level where it is usable"
+        )),
+    }
+}
+
+/// One constraint's row.
+fn row(c: &Constraint, intent: &Intent, policy: &PolicyLevels, at: &At, pss: &Pss) -> FidelityRow {
+    let psp_rule = c.describe();
+    let (verdict, reason, target_rule) = judge_constraint(c, intent, policy, at.level, pss);
+    let target_rule = match verdict {
+        Fidelity::Exact => Some(psp_rule.clone()),
+        _ => target_rule,
+    };
+    let reason = match &at.note {
+        Some(n) => format!("{reason} ({n})"),
+        None => reason,
+    };
+    FidelityRow {
+        psp: intent.psp.clone(),
+        target: TARGET.into(),
+        field: c.field.clone(),
+        effect: super::effect_name(c.effect),
+        origin: super::origin_name(c.origin),
+        verdict,
+        reason,
+        psp_rule,
+        target_rule,
+    }
+}
+
+/// The verdict, reason and target rule of one constraint at `level`.
+fn judge_constraint(
+    c: &Constraint,
+    intent: &Intent,
+    policy: &PolicyLevels,
+    level: Level,
+    pss: &Pss,
+) -> (Fidelity, String, Option<String>) {
+    let field = levels_field(&c.field);
+    let rule = pss.rule(field, level);
+    if c.effect == Effect::Mutate {
+        let reason = format!(
+            "PSA never mutates pods, so \"{}\" is not applied and pods are judged as submitted",
+            c.describe()
+        );
+        return (Fidelity::MutationDropped, reason, None);
+    }
+    let rows = rows_of(policy, field);
+    let verdict = combined(&rows, level);
+    let why = rows
+        .iter()
+        .find(|r| r.at(level) == verdict)
+        .or(rows.first())
+        .map(|r| r.reason.clone())
+        .unwrap_or_else(|| "no level row".into());
+    let restricting = restricts(c, intent);
+    match verdict {
+        Verdict::PspLooser if restricting && pss.narrower(c, intent, level) => (
+            Fidelity::Looser,
+            format!("PSA {level} rejects some pods the PSP admitted ({why}) and admits others it rejected, which no level keeps"),
+            rule,
+        ),
+        Verdict::PspLooser => (
+            Fidelity::Stricter,
+            format!("PSA {level} rejects pods the PSP admitted: {why}"),
+            rule,
+        ),
+        Verdict::Same => (Fidelity::Exact, format!("kept by PSA {level}: {why}"), rule),
+        _ if !restricting => (
+            Fidelity::Exact,
+            format!("the PSP restricts nothing here, so PSA {level} has nothing to keep"),
+            rule,
+        ),
+        _ => weaker(c, intent, level, pss, &rows, &why),
+    }
+}
+
+/// A restriction the level does not keep: stricter, looser or lost.
+fn weaker(
+    c: &Constraint,
+    intent: &Intent,
+    level: Level,
+    pss: &Pss,
+    rows: &[&Row],
+    why: &str,
+) -> (Fidelity, String, Option<String>) {
+    let field = levels_field(&c.field);
+    let rule = pss.rule(field, level);
+    if let Some(t) = volume_type_of(&c.control).filter(|t| pss.rejects_volume(level, t)) {
+        return (
+            Fidelity::Stricter,
+            format!("PSA {level} rejects every {t} volume, so this narrower list no longer admits anything"),
+            rule,
+        );
+    }
+    if !pss.checked(field) {
+        return (
+            Fidelity::Lost,
+            format!(
+                "no Pod Security Standards level restricts {field}, so PSA cannot keep this: {why}"
+            ),
+            None,
+        );
+    }
+    let keeper = Level::ALL
+        .into_iter()
+        .filter(|l| *l > level)
+        .map(|l| (l, combined(rows, l)))
+        .find(|(l, v)| match v {
+            Verdict::Same => true,
+            // A level stricter on the field may still admit values the PSP rejected.
+            Verdict::PspLooser => !pss.narrower(c, intent, *l),
+            _ => false,
+        });
+    let hint = match keeper {
+        Some((l, Verdict::Same)) => format!("; {l} would keep it exactly"),
+        Some((l, _)) => format!("; {l} would enforce it, more strictly"),
+        None => "; no level keeps it exactly".into(),
+    };
+    let what = if level == Level::Privileged {
+        "PSA privileged checks nothing".to_string()
+    } else {
+        format!("PSA {level} admits pods the PSP rejected: {why}")
+    };
+    (Fidelity::Looser, format!("{what}{hint}"), rule)
+}
+
+/// The `levels` row name of an intent field: `spec.runtimeClass.x` -> `runtimeClass`,
+/// `metadata.annotations[k]` -> `k`.
+fn levels_field(field: &str) -> &str {
+    if let Some(key) = field
+        .strip_prefix("metadata.annotations[")
+        .and_then(|k| k.strip_suffix(']'))
+    {
+        return key;
+    }
+    let spec = field.strip_prefix("spec.").unwrap_or(field);
+    spec.split('.').next().unwrap_or(spec)
+}
+
+/// The level rows that speak for a field. Capabilities added by default may also be added by the
+/// pod, so their row counts for `allowedCapabilities` too.
+fn rows_of<'a>(policy: &'a PolicyLevels, field: &str) -> Vec<&'a Row> {
+    let also: &[&str] = match field {
+        "allowedCapabilities" => &["defaultAddCapabilities"],
+        _ => &[],
+    };
+    policy
+        .fields
+        .iter()
+        .filter(|r| r.field == field || also.contains(&r.field))
+        .collect()
+}
+
+/// The verdict of several rows at `level`: looser if any is, then stricter, then same.
+fn combined(rows: &[&Row], level: Level) -> Verdict {
+    let verdicts: Vec<Verdict> = rows.iter().map(|r| r.at(level)).collect();
+    [Verdict::PspLooser, Verdict::PspStricter, Verdict::Same]
+        .into_iter()
+        .find(|v| verdicts.contains(v))
+        .unwrap_or(Verdict::NoOpinion)
+}
+
+/// The volume type a sub-list narrows.
+fn volume_type_of(control: &Control) -> Option<&'static str> {
+    match control {
+        Control::HostPaths(_) => Some("hostPath"),
+        Control::FlexVolumes(_) => Some("flexVolume"),
+        Control::CsiDrivers(_) => Some("csi"),
+        _ => None,
+    }
+}
+
+/// What the Pod Security Standards say at one version: the fields some level checks, and each
+/// level's rule for a field in the intent's wording.
+pub struct Pss {
+    version: Version,
+    /// Fields where some level rejects a wide-open PSP's pods.
+    checked: BTreeSet<&'static str>,
+    /// Volume types baseline and restricted reject.
+    rejected_volumes: [BTreeSet<&'static str>; 2],
+}
+
+impl Pss {
+    /// The standards at `version`.
+    pub fn new(version: Version) -> Pss {
+        let checked = judge(&wide_open(), version)
+            .fields
+            .iter()
+            .filter(|r| r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser)
+            .map(|r| r.field)
+            .collect();
+        let rejected = |level: Level| {
+            crate::psp::VOLUME_TYPES
+                .iter()
+                .copied()
+                .filter(|t| volume_rejected(level, t, version))
+                .collect()
+        };
+        Pss {
+            version,
+            checked,
+            rejected_volumes: [rejected(Level::Baseline), rejected(Level::Restricted)],
+        }
+    }
+
+    /// True when some level restricts `field`.
+    pub fn checked(&self, field: &str) -> bool {
+        self.checked.contains(field)
+    }
+
+    /// True when `level` rejects every volume of type `t`.
+    pub fn rejects_volume(&self, level: Level, t: &str) -> bool {
+        match level {
+            Level::Privileged => false,
+            Level::Baseline => self.rejected_volumes[0].contains(t),
+            Level::Restricted => self.rejected_volumes[1].contains(t),
+        }
+    }
+
+    /// The rule `level` enforces on `field` (a `levels` row name), in the intent's wording;
+    /// `None` when the level says nothing about it.
+    pub fn rule(&self, field: &str, level: Level) -> Option<String> {
+        if level == Level::Privileged {
+            return None;
+        }
+        let restricted = level == Level::Restricted;
+        let v = self.version;
+        let text = match field {
+            "privileged" => "privileged containers: denied".to_string(),
+            "hostPID" => "host PID: denied".into(),
+            "hostIPC" => "host IPC: denied".into(),
+            "hostNetwork" => "host network: denied".into(),
+            "hostPorts" => "host ports: none".into(),
+            "volumes" if restricted => {
+                format!("volume types: {}", levels::RESTRICTED_VOLUMES.join(", "))
+            }
+            "volumes" => "volume types: any but hostPath".into(),
+            "allowedHostPaths" => "host paths: none (hostPath volumes denied)".into(),
+            "allowedFlexVolumes" if restricted => {
+                "flexVolume drivers: none (flexVolume volumes denied)".into()
+            }
+            "allowedCapabilities" | "defaultAddCapabilities" => {
+                let caps = if restricted && v.at_least(22) {
+                    levels::RESTRICTED_ADD
+                } else {
+                    levels::BASELINE_ADD
+                };
+                format!("capabilities that may be added: {}", caps.join(", "))
+            }
+            "requiredDropCapabilities" if restricted && v.at_least(22) => {
+                "capabilities that must be dropped: ALL".into()
+            }
+            "runAsUser" if restricted => {
+                let root = if v.at_least(23) {
+                    "; runAsUser 0 denied"
+                } else {
+                    ""
+                };
+                format!("runAsUser: non-root (runAsNonRoot: true required{root})")
+            }
+            "seLinux" => format!(
+                "seLinux: user and role unset; type unset or {}",
+                sorted(levels::selinux_types(v))
+            ),
+            "allowPrivilegeEscalation" if restricted && v.at_least(8) => {
+                "privilege escalation: denied (allowPrivilegeEscalation: false required)".into()
+            }
+            "allowedUnsafeSysctls" | "forbiddenSysctls" => format!(
+                "sysctls allowed: only the safe set of v1.{}: {}",
+                v.effective_minor(),
+                sorted(levels::safe_sysctls(v).into_iter().collect())
+            ),
+            "allowedProcMountTypes" => "proc mount types: Default".into(),
+            crate::psp::annotations::SECCOMP_ALLOWED if restricted && v.at_least(19) => {
+                "seccomp profiles: localhost/*, runtime/default".into()
+            }
+            crate::psp::annotations::SECCOMP_ALLOWED => {
+                "seccomp profiles: any but unconfined".into()
+            }
+            crate::psp::annotations::APPARMOR_ALLOWED => {
+                "AppArmor profiles: (unset), localhost/*, runtime/default".into()
+            }
+            _ => return None,
+        };
+        Some(text)
+    }
+}
+
+/// True when `level` rejects a PSP that allows only volume type `t` (judged by `levels`).
+fn volume_rejected(level: Level, t: &str, version: Version) -> bool {
+    let mut p = wide_open();
+    p.spec.volumes = vec![t.to_string()];
+    judge(&p, version)
+        .fields
+        .iter()
+        .any(|r| r.field == "volumes" && r.at(level) == Verdict::PspLooser)
+}
+
+fn sorted(mut v: Vec<&str>) -> String {
+    v.sort_unstable();
+    v.join(", ")
+}
+
+/// A PSP that restricts nothing it can leave open: every field some level checks is looser.
+fn wide_open() -> Psp {
+    let spec = PspSpec {
+        privileged: true,
+        host_pid: true,
+        host_ipc: true,
+        host_network: true,
+        host_ports: vec![PortRange { min: 0, max: 65535 }],
+        volumes: vec!["*".into()],
+        allowed_capabilities: vec!["*".into()],
+        allowed_unsafe_sysctls: vec!["*".into()],
+        allowed_proc_mount_types: vec!["Unmasked".into()],
+        ..PspSpec::default()
+    };
+    Psp {
+        name: "wide-open".into(),
+        api_version: "policy/v1beta1".into(),
+        annotations: Default::default(),
+        profiles: crate::psp::Profiles {
+            seccomp_allowed: Some(vec!["*".into()]),
+            ..Default::default()
+        },
+        spec,
+    }
+}
+
+mod narrower;
+#[cfg(test)]
+mod tests;

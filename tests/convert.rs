@@ -1,0 +1,376 @@
+//! `podsec-migrate convert` end to end: snapshots of REPORT.md, report.json and the terminal
+//! summary for every fixture; determinism; `--check`; `--fail-on`; output safety; the corpus.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{run, shared_dir, Run};
+use serde_json::Value;
+
+const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
+const EXAMPLE: &str = "fixtures/example-cluster";
+
+/// The fixture folders, sorted.
+fn fixtures() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(Path::new(MANIFEST).join("fixtures"))
+        .expect("fixtures/ exists")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `convert INPUT --out OUT EXTRA...`.
+fn convert(input: &str, out: &Path, extra: &[&str]) -> Run {
+    let out = out.to_str().expect("utf-8 temp path");
+    let mut args = vec!["convert", input, "--out", out];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// Runs `convert` and expects exit 0.
+fn ok(input: &str, out: &Path, extra: &[&str]) -> Run {
+    let r = convert(input, out, extra);
+    assert_eq!(r.code, 0, "convert {input} failed: {}", r.stderr);
+    r
+}
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                pending.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn report_json(dir: &Path) -> Value {
+    serde_json::from_str(&read(dir, "report.json")).expect("report.json is JSON")
+}
+
+const VERDICTS: [&str; 5] = ["exact", "stricter", "mutation_dropped", "looser", "lost"];
+
+/// What every report.json must hold: the public keys, a valid verdict per row, rows for every
+/// PSP, and a semantic diff whose removed and kept lines are exactly the PSP's rules.
+fn assert_report_shape(v: &Value) {
+    assert!(v["k8s_version"].as_str().unwrap().starts_with("v1."));
+    assert!(v["namespaces"].is_array());
+    let rows = v["fidelity"].as_array().expect("fidelity rows");
+    for r in rows {
+        for key in ["psp", "target", "field", "reason", "psp_rule"] {
+            assert!(r[key].is_string(), "{key} in {r}");
+        }
+        assert!(VERDICTS.contains(&r["verdict"].as_str().unwrap()), "{r}");
+    }
+    for p in v["policies"].as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        assert!(
+            rows.iter()
+                .any(|r| r["psp"] == name && r["target"] == "psa"),
+            "no psa rows for {name}"
+        );
+    }
+    for d in v["semantic_diff"].as_array().unwrap() {
+        let psp_rules: Vec<&Value> = rows
+            .iter()
+            .filter(|r| r["psp"] == d["psp"] && r["target"] == d["target"])
+            .map(|r| &r["psp_rule"])
+            .collect();
+        let old: Vec<&Value> = d["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["op"] != "added")
+            .map(|l| &l["rule"])
+            .collect();
+        assert_eq!(old, psp_rules, "diff of {}", d["psp"]);
+        let total: u64 = VERDICTS
+            .iter()
+            .map(|k| d["counts"][k].as_u64().unwrap())
+            .sum();
+        assert_eq!(total as usize, psp_rules.len());
+    }
+}
+
+#[test]
+fn every_fixture_reports_and_summary() {
+    for case in fixtures() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let r = ok(&format!("fixtures/{case}"), &out, &[]);
+        let json = report_json(&out);
+        assert_report_shape(&json);
+        insta::assert_snapshot!(format!("{case}__report_md"), read(&out, "REPORT.md"));
+        insta::assert_snapshot!(format!("{case}__report_json"), read(&out, "report.json"));
+        insta::assert_snapshot!(format!("{case}__summary"), r.stdout);
+    }
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    let first = ok(EXAMPLE, &a, &[]);
+    let second = ok(EXAMPLE, &b, &[]);
+    assert_eq!(first.stdout, second.stdout);
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert!(
+        ta.contains_key(Path::new("REPORT.md"))
+            && ta.contains_key(Path::new("psa/namespaces.yaml"))
+    );
+    assert_eq!(ta, tb);
+}
+
+#[test]
+fn check_is_clean_after_convert_and_writes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok(EXAMPLE, &out, &[]);
+    let before = tree(&out);
+    let r = convert(EXAMPLE, &out, &["--check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("is up to date"), "{}", r.stderr);
+    assert_eq!(tree(&out), before);
+    // Nothing beside DIR either.
+    assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn check_shows_drift_as_unified_diffs_and_exits_5() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok(EXAMPLE, &out, &[]);
+    let report = read(&out, "REPORT.md");
+    let tampered = report.replacen(
+        "# PodSecurityPolicy migration report",
+        "# edited by hand",
+        1,
+    );
+    assert_ne!(report, tampered);
+    std::fs::write(out.join("REPORT.md"), &tampered).unwrap();
+    std::fs::write(out.join("psa/extra.yaml"), "x: 1\n").unwrap();
+    let before = tree(&out);
+    let r = convert(EXAMPLE, &out, &["--check"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("--- a/REPORT.md\n+++ b/REPORT.md\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("\n-# edited by hand\n+# PodSecurityPolicy migration report\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("--- a/psa/extra.yaml\n+++ /dev/null\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("2 file(s) differ"), "{}", r.stderr);
+    assert_eq!(tree(&out), before, "--check writes nothing");
+    // A missing DIR is all drift, and is not created.
+    let missing = t.path().join("missing");
+    let r = convert(EXAMPLE, &missing, &["--check"]);
+    assert_eq!(r.code, 5);
+    assert!(
+        r.stdout.contains("--- /dev/null\n+++ b/REPORT.md\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(!missing.exists());
+}
+
+#[test]
+fn fail_on_exits_6_after_writing() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    // The example loses fsGroup ranges and host path prefixes under PSA.
+    let r = convert(EXAMPLE, &out, &["--fail-on", "lost"]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(r.stderr.contains("--fail-on lost"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("node-agent/psa spec.allowedHostPaths (lost)"),
+        "{}",
+        r.stderr
+    );
+    assert!(out.join("REPORT.md").is_file(), "output is written first");
+    assert!(r.stdout.contains("Fidelity"), "summary is printed first");
+    // --check with no drift still applies --fail-on.
+    assert_eq!(
+        convert(EXAMPLE, &out, &["--check", "--fail-on", "looser"]).code,
+        6
+    );
+}
+
+#[test]
+fn fail_on_passes_below_the_threshold() {
+    // privileged-open restricts almost nothing: one looser row (proc mount) and no lost row.
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let fixture = "fixtures/privileged-open";
+    ok(fixture, &out, &["--fail-on", "lost"]);
+    let v = report_json(&out);
+    let worst: Vec<&str> = v["fidelity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .filter(|v| *v == "looser" || *v == "lost")
+        .collect();
+    assert!(!worst.is_empty() && !worst.contains(&"lost"), "{worst:?}");
+    assert_eq!(convert(fixture, &out, &["--fail-on", "looser"]).code, 6);
+    assert_eq!(
+        convert(fixture, &out, &["--check", "--fail-on", "lost"]).code,
+        0
+    );
+}
+
+#[test]
+fn an_unwritable_dir_exits_4_and_leaves_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let file = t.path().join("file");
+    std::fs::write(&file, "not a directory\n").unwrap();
+    let r = convert(EXAMPLE, &file.join("out"), &[]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory\n");
+}
+
+#[test]
+fn a_foreign_dir_is_kept_unless_forced() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("precious.txt"), "keep me").unwrap();
+    let r = convert(EXAMPLE, &out, &[]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(tree(&out).len(), 1, "untouched");
+    ok(EXAMPLE, &out, &["--force"]);
+    assert!(!out.join("precious.txt").exists());
+    assert!(out.join(".podsec-migrate").is_file() && out.join("REPORT.md").is_file());
+    // Now it is ours: a second run needs no --force.
+    ok(EXAMPLE, &out, &[]);
+}
+
+#[test]
+fn report_md_keeps_names_inside_their_section() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok(EXAMPLE, &out, &[]);
+    let md = read(&out, "REPORT.md");
+    let opens = md.matches("<details>").count();
+    assert_eq!(opens, md.matches("</details>").count());
+    assert_eq!(opens, 4, "one section per PSP");
+    assert!(md.contains("<summary>restricted — psa: "), "{md}");
+    assert!(
+        md.contains("```diff\n--- psp/node-agent\n+++ psa/node-agent\n"),
+        "{md}"
+    );
+    assert!(md
+        .contains("\n-host paths: /var/lib/docker/containers (read-only), /var/log (read-only)\n"));
+}
+
+#[test]
+fn the_whole_corpus_converts_in_one_run() {
+    let Some(shared) = shared_dir("the_whole_corpus_converts_in_one_run") else {
+        return;
+    };
+    let corpus = shared.join("corpus/psp");
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let start = std::time::Instant::now();
+    let r = convert(corpus.to_str().unwrap(), &out, &["--rename-duplicates"]);
+    let took = start.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report_json(&out);
+    assert_report_shape(&v);
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for row in v["fidelity"].as_array().unwrap() {
+        let key = (
+            row["target"].as_str().unwrap().to_string(),
+            row["verdict"].as_str().unwrap().to_string(),
+        );
+        *counts.entry(key).or_default() += 1;
+    }
+    let psps = v["policies"].as_array().unwrap().len();
+    assert!(psps >= 50, "{psps} PSPs");
+    eprintln!("corpus: {psps} PSPs converted in {took:?}");
+    for ((target, verdict), n) in &counts {
+        eprintln!("  {target} {verdict}: {n}");
+    }
+}
+
+#[test]
+fn a_psp_is_compared_with_the_enforce_level_of_its_namespace() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok("fixtures/fidelity-scoped", &out, &[]);
+    let v = report_json(&out);
+    let row = |psp: &str, field: &str| -> Value {
+        v["fidelity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["psp"] == psp && r["field"] == field && r["effect"] == "validate")
+            .unwrap_or_else(|| panic!("{psp} {field}"))
+            .clone()
+    };
+    // `app` is baseline-compatible, but `apps` enforces restricted (its workloads meet it).
+    let diff = &v["semantic_diff"][0];
+    assert_eq!(diff["psp"], "app");
+    assert!(diff["compared_with"]
+        .as_str()
+        .unwrap()
+        .starts_with("restricted: "));
+    assert_eq!(row("app", "spec.runAsUser")["verdict"], "stricter");
+    assert_eq!(
+        row("app", "spec.allowPrivilegeEscalation")["verdict"],
+        "stricter"
+    );
+    assert_eq!(row("app", "spec.privileged")["verdict"], "exact");
+    assert_eq!(row("app", "spec.fsGroup")["verdict"], "lost");
+    assert_eq!(row("app", "spec.fsGroup")["target_rule"], Value::Null);
+    assert_eq!(row("tools", "spec.allowedHostPaths")["verdict"], "lost");
+}
+
+#[test]
+fn markdown_and_html_in_values_stay_inside_their_cell_and_block() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok("fixtures/fidelity-scoped", &out, &[]);
+    let md = read(&out, "REPORT.md");
+    let lines: Vec<&str> = md.lines().collect();
+    let opened = lines.iter().filter(|l| **l == "<details>").count();
+    let closed = lines.iter().filter(|l| **l == "</details>").count();
+    assert_eq!((opened, closed), (2, 2));
+    assert!(
+        md.contains("/srv/\\`\\`\\`&lt;/details&gt;\\|&lt;b&gt;x&lt;/b&gt; (read-only)"),
+        "{md}"
+    );
+    // The diff fence outgrows the three backticks of the path.
+    assert!(md.contains("````diff\n--- psp/tools\n"), "{md}");
+    assert!(md.contains("\n-host paths: /srv/```</details>|<b>x</b> (read-only)\n"));
+}
