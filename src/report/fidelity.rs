@@ -19,7 +19,7 @@ pub fn html(s: &str) -> String {
 
 /// A table cell: Markdown and HTML escaped.
 fn td(s: &str) -> String {
-    cell(&html(s))
+    cell(s)
 }
 
 /// A fenced code block whose fence is longer than any backtick run in `body`.

@@ -6,12 +6,26 @@ use super::version_label;
 use crate::commands::convert::Conversion;
 use crate::pss::Level;
 
-/// Text safe inside a Markdown table cell: pipes, backticks and line breaks escaped.
+/// Text safe anywhere inline in Markdown, table cells included: Markdown's active characters
+/// are backslash-escaped, `&`, `<` and `>` become entities (no name can open an HTML tag), and
+/// every line break (U+2028 and U+2029 included) becomes a space, so no value can start a new
+/// line, list item, heading or table row.
 pub fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-        .replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '|' | '`' | '*' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn list(items: &[String]) -> String {
@@ -100,12 +114,7 @@ fn psa_section(out: &mut String, c: &Conversion) {
         let _ = writeln!(out, "No exemptions: no user is granted a PSP looser than the level where the grant applies.");
     }
     for e in &plan.exempt_usernames {
-        let _ = writeln!(
-            out,
-            "- username `{}`: {}",
-            e.value.replace('`', "'"),
-            cell(&e.why)
-        );
+        let _ = writeln!(out, "- username \"{}\": {}", cell(&e.value), cell(&e.why));
     }
     for n in &plan.notes {
         let _ = writeln!(out, "- {}", cell(n));
