@@ -109,12 +109,57 @@ pub fn allows_host_path(allowed: &[AllowedHostPath], host: &str) -> Option<bool>
     }
 }
 
-/// `s` equals `prefix` or continues it at a `/` (one trailing `/` ignored on both).
+/// `s` equals `prefix` or continues it at a `/`, both cleaned lexically first as the plugin
+/// did (so `/var/log/../../etc` is `/etc`, not under `/var/log`).
 pub fn has_path_prefix(s: &str, prefix: &str) -> bool {
-    let s = s.strip_suffix('/').unwrap_or(s);
-    let prefix = prefix.strip_suffix('/').unwrap_or(prefix);
-    match s.strip_prefix(prefix) {
+    let (s, prefix) = (clean(s), clean(prefix));
+    if prefix == "/" {
+        return s.starts_with('/');
+    }
+    match s.strip_prefix(prefix.as_str()) {
         Some(rest) => rest.is_empty() || rest.starts_with('/'),
         None => false,
+    }
+}
+
+/// A path with repeated `/`, `.` and `..` resolved lexically (Go's `path.Clean`): `..` at the
+/// root stays at the root; a trailing `/` goes.
+pub fn clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".into(),
+        (false, false) => body,
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_cleaned_before_matching() {
+        assert!(!has_path_prefix("/var/log/../../etc", "/var/log"));
+        assert!(has_path_prefix("/var//log/./pods/", "/var/log"));
+        assert!(has_path_prefix("/var/log", "/var/log/"));
+        assert!(!has_path_prefix("/var/logs", "/var/log"));
+        assert!(has_path_prefix("/anything", "/"));
+        assert_eq!(clean("/../a/b/../c"), "/a/c");
+        assert_eq!(clean("a/../../b"), "../b");
     }
 }
