@@ -26,6 +26,10 @@ pub struct Observed {
     pub kind: String,
     pub name: String,
     pub meets: Level,
+    /// Why it does not count as evidence (a running pod that a mutating PSP admitted may carry
+    /// that PSP's defaults); `None` when it counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<String>,
 }
 
 /// Options of the plan.
@@ -106,8 +110,21 @@ pub fn plan_namespace(
             Level::Restricted
         }
     };
+    let evidence: Vec<Observed> = observed
+        .iter()
+        .filter(|o| o.set_aside.is_none())
+        .cloned()
+        .collect();
+    for o in observed.iter().filter(|o| o.set_aside.is_some()) {
+        notes.push(format!(
+            "{} {} is not counted as evidence: {}",
+            o.kind,
+            o.name,
+            o.set_aside.as_deref().unwrap_or_default()
+        ));
+    }
     if let (Some(safe), Some(target)) = (safe, target) {
-        enforce = raise_with_evidence(safe, target, &observed, &mut notes);
+        enforce = raise_with_evidence(safe, target, &evidence, &mut notes);
     }
     let failing_enforce = observed
         .iter()
@@ -201,6 +218,7 @@ mod tests {
 
     fn seen(name: &str, meets: Level) -> Observed {
         Observed {
+            set_aside: None,
             namespace: "ns".into(),
             kind: "Deployment".into(),
             name: name.into(),
