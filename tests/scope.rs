@@ -110,3 +110,59 @@ subjects:
     // Pods run as service accounts: nothing in the namespace may use the PSP.
     assert!(s.usable_in_namespace("tools", &all).is_empty());
 }
+
+#[test]
+fn namespaces_named_only_by_binding_subjects_are_planned_and_unset_namespaces_mean_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata: {name: node}
+spec: {hostNetwork: true, runAsUser: {rule: RunAsAny}, seLinux: {rule: RunAsAny}, supplementalGroups: {rule: RunAsAny}, fsGroup: {rule: RunAsAny}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node}
+rules: [{apiGroups: [policy], resources: [podsecuritypolicies], verbs: [use], resourceNames: [node]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: node}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node}
+subjects:
+- {kind: ServiceAccount, name: node-exporter, namespace: monitoring}
+- {kind: Group, name: "system:serviceaccounts:logging", apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: local}
+rules: [{apiGroups: [policy], resources: [podsecuritypolicies], verbs: [use]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: local, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: local}
+subjects: [{kind: ServiceAccount, name: app}]
+"#;
+    std::fs::write(dir.path().join("in.yaml"), text).unwrap();
+    let l = load(dir.path().to_str().unwrap());
+    assert!(
+        l.diagnostics.is_empty(),
+        "a Role without namespace is in default: {:?}",
+        l.diagnostics
+    );
+    let namespaces = podsec_migrate::scope::namespaces_in(&l);
+    assert_eq!(namespaces, set(&["default", "logging", "monitoring"]));
+    let s = Scopes::from_loaded(&l);
+    let all = all_psps(&l);
+    assert_eq!(s.usable_in_namespace("monitoring", &all), set(&["node"]));
+    assert_eq!(s.usable_in_namespace("logging", &all), set(&["node"]));
+    assert_eq!(
+        s.usable(
+            &Identity::service_account("default", "app"),
+            "default",
+            &all
+        ),
+        set(&["node"])
+    );
+}

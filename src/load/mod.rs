@@ -354,7 +354,7 @@ fn check_role_refs(loaded: &mut Loaded) {
         match &o.kind {
             ObjectKind::Role(r) => {
                 roles.insert((
-                    r.metadata.namespace.clone().unwrap_or_default(),
+                    o.namespace().unwrap_or_default(),
                     r.metadata.name.clone().unwrap_or_default(),
                 ));
             }
@@ -367,10 +367,7 @@ fn check_role_refs(loaded: &mut Loaded) {
     let mut found = Vec::new();
     for o in &loaded.objects {
         let (role_ref, ns) = match &o.kind {
-            ObjectKind::RoleBinding(b) => (
-                &b.role_ref,
-                b.metadata.namespace.clone().unwrap_or_default(),
-            ),
+            ObjectKind::RoleBinding(b) => (&b.role_ref, o.namespace().unwrap_or_default()),
             ObjectKind::ClusterRoleBinding(b) => (&b.role_ref, String::new()),
             _ => continue,
         };

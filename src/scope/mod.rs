@@ -42,11 +42,7 @@ impl Scopes {
         for obj in &loaded.objects {
             match &obj.kind {
                 ObjectKind::RoleBinding(b) => {
-                    let ns = b
-                        .metadata
-                        .namespace
-                        .clone()
-                        .unwrap_or_else(|| "default".into());
+                    let ns = obj.namespace().unwrap_or_else(|| "default".into());
                     let sel = roles.selection(&b.role_ref.kind, &b.role_ref.name, Some(&ns));
                     let via = format!(
                         "RoleBinding {ns}/{} -> {} {}",
@@ -192,31 +188,32 @@ impl Scopes {
     }
 }
 
-/// Every namespace the input mentions: Namespace objects, and the namespaces of namespaced
-/// objects (bindings, service accounts, pods, workloads), sorted.
+/// Every namespace the input mentions: Namespace objects, the namespaces of namespaced objects
+/// (`default` when unset), and the namespaces binding subjects name (a service account's, or
+/// the `system:serviceaccounts:<ns>` group's), sorted.
 pub fn namespaces_in(loaded: &Loaded) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for obj in &loaded.objects {
-        let ns = match &obj.kind {
-            ObjectKind::Namespace(n) => n.metadata.name.clone(),
-            ObjectKind::Role(r) => r.metadata.namespace.clone(),
-            ObjectKind::RoleBinding(b) => b.metadata.namespace.clone(),
-            ObjectKind::ServiceAccount(s) => s.metadata.namespace.clone(),
-            ObjectKind::Pod(p) => Some(
-                p.metadata
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| "default".into()),
-            ),
-            ObjectKind::Workload(w) => Some(
-                w.metadata()
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| "default".into()),
-            ),
+        if let ObjectKind::Namespace(n) = &obj.kind {
+            out.extend(n.metadata.name.clone());
+        }
+        out.extend(obj.namespace());
+        let subjects = match &obj.kind {
+            ObjectKind::RoleBinding(b) => b.subjects.as_deref(),
+            ObjectKind::ClusterRoleBinding(b) => b.subjects.as_deref(),
             _ => None,
         };
-        out.extend(ns);
+        for s in subjects.unwrap_or_default() {
+            match s.kind.as_str() {
+                "ServiceAccount" => out.extend(s.namespace.clone().filter(|n| !n.is_empty())),
+                "Group" => out.extend(
+                    s.name
+                        .strip_prefix("system:serviceaccounts:")
+                        .map(str::to_string),
+                ),
+                _ => {}
+            }
+        }
     }
     out
 }

@@ -80,7 +80,7 @@ impl RoleIndex {
             match &obj.kind {
                 ObjectKind::Role(r) => {
                     let key = (
-                        r.metadata.namespace.clone().unwrap_or_default(),
+                        obj.namespace().unwrap_or_default(),
                         r.metadata.name.clone().unwrap_or_default(),
                     );
                     roles.insert(key, of(r.rules.as_ref()));
