@@ -245,3 +245,37 @@ fn a_missing_required_strategy_is_a_warning() {
         &["warning: spec: missing required strategy spec.runAsUser", "missing required strategy spec.fsGroup"],
     );
 }
+
+#[test]
+fn a_device_that_never_ends_is_cut_at_the_size_limit() {
+    let r = run(&[
+        "levels",
+        "--dump-model",
+        "--max-input-mib",
+        "1",
+        "/dev/zero",
+    ]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr
+            .contains("/dev/zero:1:1: error: input is larger than the 1 MiB limit"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_symlink_back_up_the_tree_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "psp.yaml", psp("once", "").as_bytes());
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let r = run(&["levels", "--dump-model", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["policies"].as_array().unwrap().len(), 1);
+    assert!(
+        r.stderr.contains("1 file(s) in directories"),
+        "the link is listed as passed over: {}",
+        r.stderr
+    );
+}

@@ -77,8 +77,13 @@ fn walk_dir(dir: &Path, loaded: &mut Loaded) -> Vec<PathBuf> {
             if hidden {
                 continue;
             }
-            if path.is_dir() {
+            // Symbolic links to directories are not followed: a link back up the tree would
+            // read it again (or forever). They are listed with the other passed-over files.
+            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            if path.is_dir() && !is_link {
                 pending.push(path);
+            } else if path.is_dir() {
+                loaded.ignored_files.push(path);
             } else if path
                 .extension()
                 .and_then(|e| e.to_str())
@@ -97,60 +102,52 @@ fn walk_dir(dir: &Path, loaded: &mut Loaded) -> Vec<PathBuf> {
 
 fn read_file(path: &Path, opts: &LoadOptions, loaded: &mut Loaded) -> Option<InputText> {
     let name = display(path);
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
+    let fail = |loaded: &mut Loaded, e: std::io::Error| {
+        loaded
+            .diagnostics
+            .push(file_error(&name, format!("cannot read: {e}")));
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) => {
-            loaded
-                .diagnostics
-                .push(file_error(&name, format!("cannot read: {e}")));
+            fail(loaded, e);
             return None;
         }
     };
-    if meta.len() > opts.max_input_bytes {
-        loaded
-            .diagnostics
-            .push(file_error(&name, too_large(meta.len(), opts)));
-        return None;
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => check_text(name, bytes, loaded),
-        Err(e) => {
-            loaded
-                .diagnostics
-                .push(file_error(&name, format!("cannot read: {e}")));
-            None
-        }
-    }
+    read_bounded(name.clone(), file, opts, loaded)
 }
 
-fn read_stdin(opts: &LoadOptions, loaded: &mut Loaded) -> Option<InputText> {
-    let mut bytes = Vec::new();
+/// Reads at most the size limit (plus one byte, to tell "too large"): the length a file
+/// reports is not trusted, since devices, FIFOs and /proc files report none.
+fn read_bounded(
+    name: String,
+    source: impl Read,
+    opts: &LoadOptions,
+    loaded: &mut Loaded,
+) -> Option<InputText> {
     let limit = opts.max_input_bytes;
-    if let Err(e) = std::io::stdin()
-        .lock()
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-    {
-        loaded.diagnostics.push(file_error(
-            "<stdin>",
-            format!("cannot read standard input: {e}"),
-        ));
+    let mut bytes = Vec::new();
+    if let Err(e) = source.take(limit + 1).read_to_end(&mut bytes) {
+        loaded
+            .diagnostics
+            .push(file_error(&name, format!("cannot read: {e}")));
         return None;
     }
     if bytes.len() as u64 > limit {
-        loaded
-            .diagnostics
-            .push(file_error("<stdin>", too_large(bytes.len() as u64, opts)));
+        loaded.diagnostics.push(file_error(&name, too_large(opts)));
         return None;
     }
-    check_text("<stdin>".to_string(), bytes, loaded)
+    check_text(name, bytes, loaded)
 }
 
-fn too_large(len: u64, opts: &LoadOptions) -> String {
+fn read_stdin(opts: &LoadOptions, loaded: &mut Loaded) -> Option<InputText> {
+    read_bounded("<stdin>".to_string(), std::io::stdin().lock(), opts, loaded)
+}
+
+fn too_large(opts: &LoadOptions) -> String {
     format!(
-        "input is larger than the {} MiB limit ({} bytes); raise it with --max-input-mib if this is really one manifest file",
+        "input is larger than the {} MiB limit; raise it with --max-input-mib if this is really one manifest file",
         opts.max_input_bytes / (1024 * 1024),
-        len
     )
 }
 

@@ -167,7 +167,7 @@ impl Loaded {
             .collect();
         if !self.ignored_files.is_empty() {
             parts.push(format!(
-                "{} file(s) in directories without a .yaml/.yml/.json name",
+                "{} file(s) in directories without a .yaml/.yml/.json name (or links to directories)",
                 self.ignored_files.len()
             ));
         }

@@ -26,12 +26,15 @@ pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("stdin is written");
+    // The binary may exit (a usage error, say) before it reads stdin: a broken pipe is fine.
+    let written = child.stdin.take().expect("stdin").write_all(stdin);
+    if let Err(e) = written {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "stdin could not be written: {e}"
+        );
+    }
     let out = child.wait_with_output().expect("the binary runs");
     Run {
         code: out.status.code().unwrap_or(-1),
