@@ -17,8 +17,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert PSPs (with the RBAC that grants them, namespaces and workloads) into Pod Security
-    /// Admission labels and configuration and policy-engine policies, with a report of what is
-    /// kept, made stricter, made looser or lost.
+    /// Admission labels and configuration, with a report of what each target keeps of each PSP:
+    /// exactly, stricter, looser, lost, or a dropped default. (Policy-engine targets are not
+    /// built yet.)
     Convert(ConvertArgs),
     /// Map every PSP onto the closest Pod Security Standards level, field by field, saying why.
     Levels(LevelsArgs),

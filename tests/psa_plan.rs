@@ -446,3 +446,25 @@ fn hostile_names_do_not_change_the_structure_of_the_output() {
         "{script}"
     );
 }
+
+#[test]
+fn versions_without_pod_security_admission_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "convert",
+        "fixtures/psa-multi-tenant",
+        "--k8s-version",
+        "v1.21",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("Pod Security Admission arrived in Kubernetes 1.22"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+}

@@ -32,7 +32,7 @@ pub struct Conversion {
 
 /// Runs `convert`.
 pub fn run(args: &ConvertArgs) -> u8 {
-    let version = match args.k8s_version.parse::<Version>() {
+    let version = match target_version(&args.k8s_version) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("podsec-migrate convert: --k8s-version: {e}");
@@ -103,6 +103,27 @@ fn fail_on(f: Option<FailOn>, c: &Conversion) -> u8 {
         hits.join(", ")
     );
     exit::FIDELITY
+}
+
+/// The version to convert for: Pod Security Admission exists from 1.22; `latest` (the default)
+/// is the newest known, said on stderr since a cluster is usually older; a version newer than
+/// the newest known is judged at the newest, also said.
+fn target_version(arg: &str) -> Result<Version, String> {
+    let version = arg.parse::<Version>()?;
+    let newest = crate::pss::NEWEST_MINOR;
+    match version {
+        Version::Minor(m) if m < 22 => {
+            return Err(format!("Pod Security Admission arrived in Kubernetes 1.22; v1.{m} does not have it"))
+        }
+        Version::Minor(m) if m > newest => {
+            eprintln!("podsec-migrate: note: v1.{m} is newer than the newest known Pod Security Standards; judged at v1.{newest}")
+        }
+        Version::Latest => eprintln!(
+            "podsec-migrate: note: judged at v1.{newest}, the newest known Pod Security Standards; pass --k8s-version v1.N to match your cluster"
+        ),
+        Version::Minor(_) => {}
+    }
+    Ok(version)
 }
 
 /// Builds every output in memory.
