@@ -279,3 +279,14 @@ fn a_symlink_back_up_the_tree_is_not_followed() {
         r.stderr
     );
 }
+
+#[test]
+fn subjects_that_grant_nothing_are_warnings() {
+    expect_warnings(
+        &("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\nsubjects:\n- {kind: ServiceAccount, name: sa}\n- {kind: Robot, name: r2d2}\n---\n".to_string() + &psp("p", "")),
+        &[
+            "input.yaml:11:4: warning: subjects[0]: a ServiceAccount subject of a ClusterRoleBinding needs a namespace",
+            "input.yaml:12:4: warning: subjects[1]: subject kind \"Robot\" is not User, Group or ServiceAccount",
+        ],
+    );
+}

@@ -186,6 +186,7 @@ pub fn load_inputs(inputs: &[PathBuf], opts: &LoadOptions) -> Loaded {
     }
     check_duplicate_psps(&mut loaded, opts.rename_duplicates);
     check_role_refs(&mut loaded);
+    check_subjects(&mut loaded);
     loaded.diagnostics.sort_by(|a, b| {
         a.location
             .cmp(&b.location)
@@ -398,6 +399,30 @@ fn check_role_refs(loaded: &mut Loaded) {
                     role_ref.kind, role_ref.name
                 ),
             ));
+        }
+    }
+    loaded.diagnostics.extend(found);
+}
+
+/// Binding subjects that grant nothing: an unknown kind, or a service account without a
+/// namespace in a ClusterRoleBinding (which has no namespace to lend it).
+fn check_subjects(loaded: &mut Loaded) {
+    let mut found = Vec::new();
+    for o in &loaded.objects {
+        let (subjects, cluster) = match &o.kind {
+            ObjectKind::RoleBinding(b) => (b.subjects.as_deref(), false),
+            ObjectKind::ClusterRoleBinding(b) => (b.subjects.as_deref(), true),
+            _ => continue,
+        };
+        for (i, s) in subjects.unwrap_or_default().iter().enumerate() {
+            let field = format!("subjects[{i}]");
+            let message = match s.kind.as_str() {
+                "User" | "Group" => continue,
+                "ServiceAccount" if !cluster || s.namespace.as_deref().is_some_and(|n| !n.is_empty()) => continue,
+                "ServiceAccount" => "a ServiceAccount subject of a ClusterRoleBinding needs a namespace; this subject is granted nothing".to_string(),
+                other => format!("subject kind {other:?} is not User, Group or ServiceAccount; it is granted nothing"),
+            };
+            found.push(Diagnostic::warning(o.locator.at(&field), field, message));
         }
     }
     loaded.diagnostics.extend(found);

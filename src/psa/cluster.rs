@@ -172,7 +172,13 @@ fn user_exemptions(
                 .find(|n| &n.name == ns)
                 .map(|n| n.enforce)
                 .unwrap_or(defaults.enforce),
-            None => defaults.enforce,
+            // A grant everywhere matters wherever enforce is strictest.
+            None => namespaces
+                .iter()
+                .map(|n| n.enforce)
+                .chain([defaults.enforce])
+                .max()
+                .unwrap_or(defaults.enforce),
         };
         let place = g
             .namespace
@@ -180,7 +186,14 @@ fn user_exemptions(
             .map(|n| format!("namespace {n}"))
             .unwrap_or_else(|| "every namespace".into());
         match &g.subject {
-            Subject::User(u) if level < applies && !u.starts_with("system:serviceaccount:") => {
+            Subject::User(u) if level < applies && u.starts_with("system:serviceaccount:") => {
+                notes.push(format!(
+                    "{u} (a service account named as a user) may use {} ({level}) in {place} via {}; as the requesting user of pods it creates, PSA cannot keep this apart from its namespace's level",
+                    join(&granted),
+                    g.via
+                ));
+            }
+            Subject::User(u) if level < applies => {
                 out.entry(u.clone()).or_default().push(format!(
                     "may use {} ({level}) in {place} via {}, looser than enforce {applies} there",
                     join(&granted),
@@ -205,7 +218,7 @@ fn user_exemptions(
         .map(|(u, why)| Exemption {
             value: u,
             why: format!(
-                "{}; an exemption skips every PSA check for pods this user creates directly",
+                "{}; PSA exemptions are cluster-wide and skip every check for pods this user creates directly, in every namespace",
                 why.join("; ")
             ),
         })
