@@ -1,7 +1,9 @@
 //! `podsec-migrate levels` end to end: insta snapshots of every fixture, the Kubernetes docs'
 //! examples, and the shared PSP corpus.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -176,28 +178,12 @@ fn output_is_deterministic() {
     assert_eq!(ok(&args), ok(&args));
 }
 
-/// `<shared>`: env `PODSEC_SHARED`, else `../shared` beside the crate.
-fn shared_dir() -> PathBuf {
-    std::env::var_os("PODSEC_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(MANIFEST).join("../shared"))
-}
-
 #[test]
 fn every_corpus_psp_gets_both_levels() {
-    let corpus = shared_dir().join("corpus/psp");
-    if !corpus.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but the PSP corpus is missing at {}",
-            corpus.display()
-        );
-        eprintln!(
-            "SKIPPED every_corpus_psp_gets_both_levels: no PSP corpus at {} (set PODSEC_SHARED)",
-            corpus.display()
-        );
+    let Some(shared) = common::shared_dir("every_corpus_psp_gets_both_levels") else {
         return;
-    }
+    };
+    let corpus = shared.join("corpus/psp");
     let files = std::fs::read_dir(&corpus).unwrap().count();
     let dir = corpus.to_string_lossy().into_owned();
     let report = json(&[&dir, "--rename-duplicates", "--format", "json"]);

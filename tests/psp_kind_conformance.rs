@@ -3,11 +3,13 @@
 //! with that PSP as the only policy. Every allowed pod must be admitted; every disallowed pod
 //! must be denied unless listed in [`EXCEPTIONS`] with the reason.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use k8s_openapi::api::core::v1::{PodSpec, ProjectedVolumeSource, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use podsec_migrate::load::{load_inputs, LoadOptions, Loaded, ObjectKind};
+use podsec_migrate::load::{load_inputs, LoadOptions, Loaded};
 use podsec_migrate::simulate::{admit, Admission};
 
 /// Disallowed pods the simulator admits, with the reason: `(field, pod name, reason)`. Empty:
@@ -30,39 +32,21 @@ fn with_token_volume(spec: &PodSpec) -> PodSpec {
     s
 }
 
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("PODSEC_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.join("conformance/psp-kind").is_dir().then_some(dir)
-}
-
 /// Every pod spec in a file: pods, and the templates of pod controllers.
 fn pods(loaded: &Loaded) -> Vec<(String, ObjectMeta, PodSpec)> {
-    let mut out = Vec::new();
-    for o in &loaded.objects {
-        match &o.kind {
-            ObjectKind::Pod(p) => out.push((
-                format!("Pod/{}", p.metadata.name.clone().unwrap_or_default()),
-                p.metadata.clone(),
-                p.spec.clone().unwrap_or_default(),
-            )),
-            ObjectKind::Workload(w) => {
-                let t = w.pod_template().expect("a pod template");
-                out.push((
-                    format!(
-                        "{}/{}",
-                        w.kind(),
-                        w.metadata().name.clone().unwrap_or_default()
-                    ),
-                    t.metadata.clone().unwrap_or_default(),
-                    t.spec.clone().unwrap_or_default(),
-                ));
-            }
-            _ => {}
-        }
-    }
-    out
+    loaded
+        .objects
+        .iter()
+        .filter_map(|o| {
+            let pod = o.pod_view()?;
+            let name = format!(
+                "{}/{}",
+                o.kind.kind(),
+                pod.owner.name.clone().unwrap_or_default()
+            );
+            Some((name, pod.meta.clone(), pod.spec.clone()))
+        })
+        .collect()
 }
 
 fn load(path: &Path) -> Loaded {
@@ -73,12 +57,7 @@ fn load(path: &Path) -> Loaded {
 
 #[test]
 fn psp_kind_verdicts() {
-    let Some(shared) = shared() else {
-        eprintln!("\n!!!!! SKIPPED psp_kind_verdicts: no ../shared/conformance/psp-kind (set PODSEC_SHARED) !!!!!\n");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the psp-kind conformance suite"
-        );
+    let Some(shared) = common::shared_dir("psp_kind_verdicts") else {
         return;
     };
     let root = shared.join("conformance/psp-kind");

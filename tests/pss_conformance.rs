@@ -5,6 +5,8 @@
 //! folder is `$PODSEC_SHARED`, else `<crate>/../shared`; when it is missing the test skips
 //! loudly, except under CI (`$CI` set), where it fails.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -12,13 +14,6 @@ use k8s_openapi::api::core::v1::Pod;
 use podsec_migrate::load::yaml::parse_documents;
 use podsec_migrate::pss::registry::check_ids;
 use podsec_migrate::pss::{evaluate, Level, Version};
-
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("PODSEC_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
-}
 
 /// Every `*.yaml` file under `dir`, at any depth, sorted.
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
@@ -80,20 +75,10 @@ fn judge(
 
 #[test]
 fn upstream_fixtures_agree_with_the_evaluator() {
-    let root = shared_dir().join("conformance/pss");
-    if !root.is_dir() {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{} not found and CI is set: set PODSEC_SHARED to the shared folder",
-                root.display()
-            );
-        }
-        eprintln!(
-            "SKIPPED: PSS conformance fixtures {} not found, set PODSEC_SHARED",
-            root.display()
-        );
+    let Some(shared) = common::shared_dir("pss conformance") else {
         return;
-    }
+    };
+    let root = shared.join("conformance/pss");
     let expected_files = yaml_files(&root).len();
     let mut checked = 0usize;
     let mut mismatches = Vec::new();
