@@ -7,6 +7,7 @@ use podsec_migrate::cli::{Cli, Command};
 use podsec_migrate::commands;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Convert(args) => commands::convert::run(&args),
@@ -15,4 +16,14 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(&args),
     };
     ExitCode::from(code)
+}
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`podsec-migrate levels ... | head`)
+/// would panic; with the default action the process ends quietly, as Unix tools do.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
