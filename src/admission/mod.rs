@@ -112,21 +112,9 @@ pub fn simulate(loaded: &Loaded, opts: &Options) -> Report {
     }
 }
 
-/// The service account a pod runs as: `serviceAccountName`, else the deprecated
-/// `serviceAccount`, else `default`.
-fn service_account(view: &PodView<'_>) -> String {
-    let s = view.spec;
-    [&s.service_account_name, &s.service_account]
-        .into_iter()
-        .flatten()
-        .find(|n| !n.is_empty())
-        .cloned()
-        .unwrap_or_else(|| "default".into())
-}
-
 fn simulate_one(ctx: &Context<'_>, obj: &Object, view: PodView<'_>) -> SimResult {
     let namespace = obj.namespace().unwrap_or_else(|| "default".into());
-    let sa = service_account(&view);
+    let sa = view.service_account();
     let requester = Requester::new(&namespace, &sa);
     let names = ctx.candidates.usable(&requester);
     let tried: Vec<&Psp> = names

@@ -96,6 +96,20 @@ pub struct PodView<'a> {
     pub spec: &'a PodSpec,
 }
 
+impl PodView<'_> {
+    /// The service account the pod runs as: `serviceAccountName`, else the deprecated
+    /// `serviceAccount`, else `default` (an empty name counts as unset).
+    pub fn service_account(&self) -> String {
+        let s = self.spec;
+        [&s.service_account_name, &s.service_account]
+            .into_iter()
+            .flatten()
+            .find(|n| !n.is_empty())
+            .cloned()
+            .unwrap_or_else(|| "default".into())
+    }
+}
+
 impl Object {
     /// The pod this object is or holds; `None` for other kinds and controllers without a
     /// template. A pod without a spec is judged as an empty one.

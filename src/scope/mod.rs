@@ -117,25 +117,11 @@ impl Scopes {
                         m.name.as_deref().unwrap_or("default"),
                     );
                 }
-                ObjectKind::Pod(p) => {
-                    let sa = p
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.service_account_name.as_deref())
-                        .unwrap_or("default");
-                    add(p.metadata.namespace.as_deref().unwrap_or("default"), sa);
+                _ => {
+                    if let (Some(pod), Some(ns)) = (obj.pod_view(), obj.namespace()) {
+                        add(&ns, &pod.service_account());
+                    }
                 }
-                ObjectKind::Workload(w) => {
-                    let sa = w
-                        .pod_template()
-                        .and_then(|t| t.spec.as_ref())
-                        .and_then(|s| s.service_account_name.as_deref());
-                    add(
-                        w.metadata().namespace.as_deref().unwrap_or("default"),
-                        sa.unwrap_or("default"),
-                    );
-                }
-                _ => {}
             }
         }
         for g in &self.grants {
