@@ -20,7 +20,7 @@ impl Report {
     pub fn new(version: Version, mut policies: Vec<PolicyLevels>) -> Report {
         policies.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
         Report {
-            k8s_version: format!("v1.{}", version.effective_minor()),
+            k8s_version: version.pinned(),
             policies,
         }
     }

@@ -95,7 +95,7 @@ pub fn cluster_plan(
     let exempt_usernames =
         user_exemptions(scopes, levels, &all, &namespaces, &defaults, &mut notes);
     ClusterPlan {
-        k8s_version: format!("v1.{minor}"),
+        k8s_version: opts.k8s_version.pinned(),
         config_api_version: config_api_version(minor).into(),
         defaults,
         namespaces,

@@ -75,7 +75,7 @@ pub fn stricter(level: Level, step: u8) -> Level {
 /// The label value of the version: `v1.N` or `latest`.
 pub fn version_label(opts: &PlanOptions) -> String {
     if opts.pin_version {
-        format!("v1.{}", opts.k8s_version.effective_minor())
+        opts.k8s_version.pinned()
     } else {
         "latest".into()
     }

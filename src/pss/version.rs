@@ -30,6 +30,11 @@ impl Version {
         }
     }
 
+    /// The `v1.N` whose definitions apply (`latest` spelled as the newest known version).
+    pub fn pinned(self) -> String {
+        format!("v1.{}", self.effective_minor())
+    }
+
     /// True when the definitions of minor version `m` apply (this version is `v1.m` or newer).
     pub fn at_least(self, m: u32) -> bool {
         self.effective_minor() >= m

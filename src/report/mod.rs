@@ -35,7 +35,7 @@ pub fn render(c: &Conversion) -> Vec<Document> {
 
 /// The `v1.N` the conversion is for.
 pub fn version_label(c: &Conversion) -> String {
-    format!("v1.{}", c.version.effective_minor())
+    c.version.pinned()
 }
 
 /// `report.json`, pretty-printed with a final newline.
