@@ -7,64 +7,24 @@
 use std::collections::BTreeSet;
 
 use super::{list, Cause, Row, Verdict};
+use crate::psp::sysctl_matches as matches;
 use crate::psp::Psp;
+use crate::pss::checks::sysctls::SAFE;
 use crate::pss::Version;
-
-/// Safe sysctls by the version that added them.
-const SAFE_BY_VERSION: &[(u32, &[&str])] = &[
-    (
-        0,
-        &[
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-        ],
-    ),
-    (27, &["net.ipv4.ip_local_reserved_ports"]),
-    (
-        29,
-        &[
-            "net.ipv4.tcp_keepalive_time",
-            "net.ipv4.tcp_fin_timeout",
-            "net.ipv4.tcp_keepalive_intvl",
-            "net.ipv4.tcp_keepalive_probes",
-        ],
-    ),
-    (32, &["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"]),
-    (
-        37,
-        &[
-            "net.ipv4.tcp_slow_start_after_idle",
-            "net.ipv4.tcp_notsent_lowat",
-        ],
-    ),
-];
 
 /// The sysctls both levels allow at `version`.
 pub fn safe_sysctls(version: Version) -> BTreeSet<&'static str> {
-    SAFE_BY_VERSION
-        .iter()
-        .filter(|(since, _)| version.at_least(*since))
-        .flat_map(|(_, names)| names.iter().copied())
+    SAFE.iter()
+        .filter(|(_, since)| version.at_least(*since))
+        .map(|(n, _)| *n)
         .collect()
 }
 
 /// The version that made `name` safe, if any.
 fn safe_since(name: &str) -> Option<u32> {
-    SAFE_BY_VERSION
-        .iter()
-        .find(|(_, names)| names.contains(&name))
-        .map(|(v, _)| *v)
-}
-
-/// True when PSP pattern `pattern` (exact, or a prefix ending in `*`) matches `name`.
-fn matches(pattern: &str, name: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => pattern == name,
-    }
+    SAFE.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, since)| *since)
 }
 
 /// The two sysctl rows.

@@ -24,3 +24,11 @@ pub fn parse(
     validate::validate(&psp, &mut r);
     Some(psp)
 }
+
+/// True when PSP sysctl pattern `pattern` (a name, or a prefix ending in `*`) matches `name`.
+pub fn sysctl_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}

@@ -11,7 +11,6 @@
 //! policies the way the plugin did.
 
 mod check;
-pub use check::sysctls::{matches as sysctl_matches, SAFE_SYSCTLS};
 pub use check::volumes::has_path_prefix;
 mod defaults;
 mod mutate;

@@ -6,6 +6,7 @@
 use super::Pss;
 use crate::intent::{Constraint, Control, Intent};
 use crate::levels;
+use crate::psp::sysctl_matches as matches;
 use crate::psp::{RunAsUserRule, SeLinuxRule, VOLUME_TYPES};
 use crate::pss::{Level, Version};
 
@@ -66,12 +67,4 @@ fn default_add(intent: &Intent) -> Vec<String> {
             _ => None,
         })
         .unwrap_or_default()
-}
-
-/// A sysctl pattern (exact, or a prefix ending in `*`) against a name.
-fn matches(pattern: &str, name: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => pattern == name,
-    }
 }

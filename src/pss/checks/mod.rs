@@ -20,7 +20,7 @@ mod run_as_user;
 mod seccomp_baseline;
 mod seccomp_restricted;
 mod selinux;
-mod sysctls;
+pub mod sysctls;
 mod windows_host_process;
 
 use super::Check;

@@ -49,8 +49,9 @@ pub(super) const CHECK: Check = Check {
     ],
 };
 
-/// Each safe sysctl with the minor version from which it is allowed.
-const SAFE: &[(&str, u32)] = &[
+/// Each safe sysctl with the minor version from which it is allowed. The entries from 0 are
+/// also the kubelet's safe set of the PSP era, which PSP always allowed.
+pub const SAFE: &[(&str, u32)] = &[
     ("kernel.shm_rmid_forced", 0),
     ("net.ipv4.ip_local_port_range", 0),
     ("net.ipv4.tcp_syncookies", 0),

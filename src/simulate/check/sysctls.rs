@@ -4,23 +4,13 @@
 use k8s_openapi::api::core::v1::PodSecurityContext;
 
 use super::Out;
+use crate::psp::sysctl_matches as matches;
+use crate::pss::checks::sysctls::SAFE;
 use crate::simulate::rules::Rules;
 
-/// The sysctls Kubernetes 1.22-1.24 treated as safe.
-pub const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_unprivileged_port_start",
-];
-
-/// `name` matches `pattern`: exactly, or by prefix when the pattern ends in `*`.
-pub fn matches(pattern: &str, name: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => name == pattern,
-    }
+/// True for the sysctls Kubernetes 1.22-1.24 treated as safe (the PSS 1.0 list).
+fn psp_era_safe(name: &str) -> bool {
+    SAFE.iter().any(|(n, since)| *since == 0 && *n == name)
 }
 
 pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Out) {
@@ -33,9 +23,7 @@ pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Out) {
                 "spec.forbiddenSysctls",
                 format!("sysctl {} is forbidden", s.name),
             );
-        } else if !SAFE_SYSCTLS.contains(&s.name.as_str())
-            && !r.unsafe_sysctls.iter().any(|p| matches(p, &s.name))
-        {
+        } else if !psp_era_safe(&s.name) && !r.unsafe_sysctls.iter().any(|p| matches(p, &s.name)) {
             out.fail(
                 path,
                 "spec.allowedUnsafeSysctls",
