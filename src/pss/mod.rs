@@ -6,7 +6,7 @@
 
 mod check;
 pub mod checks;
-mod defaults;
+pub(crate) mod defaults;
 mod level;
 mod message;
 pub mod registry;

@@ -4,7 +4,7 @@
 
 use k8s_openapi::api::core::v1::{Container, EmptyDirVolumeSource, Pod};
 
-use super::pod::volume_type;
+use crate::pss::defaults::becomes_empty_dir;
 
 /// Applies the defaults to `pod` in place.
 pub fn apply_api_defaults(pod: &mut Pod) {
@@ -12,7 +12,7 @@ pub fn apply_api_defaults(pod: &mut Pod) {
         return;
     };
     for v in spec.volumes.iter_mut().flatten() {
-        if volume_type(v).is_none() && v.image.is_none() {
+        if becomes_empty_dir(v) {
             v.empty_dir = Some(EmptyDirVolumeSource::default());
         }
     }
