@@ -129,3 +129,17 @@ fn mark(l: Level) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_cannot_start_lines_rows_tags_or_code() {
+        assert_eq!(cell("a|b\nc\u{2028}d"), "a\\|b c d");
+        assert_eq!(
+            cell("<img src=x> [l](u) `c` *e*"),
+            "&lt;img src=x&gt; \\[l\\](u) \\`c\\` \\*e\\*"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::commands::convert::Conversion;
 use crate::render::Document;
 
-pub use markdown::markdown;
+pub use markdown::{cell as markdown_cell, markdown};
 pub use terminal::{terminal, terminal_with};
 
 /// Colour on the terminal: only when stdout is a tty and `NO_COLOR` is unset or empty.
