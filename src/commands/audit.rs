@@ -11,6 +11,7 @@ use crate::cli::{AuditArgs, Format};
 use crate::exit;
 use crate::load::{Loaded, ObjectKind};
 use crate::pss::{evaluate, Level, Version, Violation};
+use crate::report::printable;
 
 /// The verdict on one object.
 #[derive(Debug, Serialize)]
@@ -101,21 +102,26 @@ fn print_json(results: &[AuditResult]) {
     );
 }
 
-/// `namespace/name`, or just the name when there is no namespace.
+/// `namespace/name`, or just the name when there is no namespace, safe for a terminal.
 fn display_name(r: &AuditResult) -> String {
-    let name = r.name.as_deref().unwrap_or("<unnamed>");
+    let name = printable(r.name.as_deref().unwrap_or("<unnamed>"));
     match &r.namespace {
-        Some(ns) => format!("{ns}/{name}"),
-        None => name.to_string(),
+        Some(ns) => format!("{}/{name}", printable(ns)),
+        None => name,
     }
 }
 
 fn print_text(results: &[AuditResult], level: Level, version: Version) {
     for r in results {
         let verdict = if r.allowed { "PASS" } else { "FAIL" };
-        println!("{verdict} {} {} ({})", r.kind, display_name(r), r.source);
+        println!(
+            "{verdict} {} {} ({})",
+            r.kind,
+            display_name(r),
+            printable(&r.source)
+        );
         for v in &r.violations {
-            println!("    {}: {}", v.check, v.message);
+            println!("    {}: {}", v.check, printable(&v.message));
         }
     }
     let passed = results.iter().filter(|r| r.allowed).count();

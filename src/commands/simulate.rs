@@ -10,6 +10,7 @@ use super::load_or_report;
 use crate::admission::{simulate, Drift, Options, Report, Selection, SimResult};
 use crate::cli::{Format, SimulateArgs};
 use crate::exit;
+use crate::report::printable;
 use crate::scope::Identity;
 
 /// Runs `simulate`.
@@ -89,26 +90,31 @@ pub fn text(report: &Report) -> String {
 }
 
 fn result_text(r: &SimResult, out: &mut String) {
-    let name = r.name.as_deref().unwrap_or("<unnamed>");
+    let name = printable(r.name.as_deref().unwrap_or("<unnamed>"));
+    let ns = printable(&r.namespace);
     let verdict = match &r.psp {
-        Some(psp) => format!("ADMITTED {} {}/{name} by {psp}", r.kind, r.namespace),
-        None => format!("DENIED {} {}/{name}", r.kind, r.namespace),
+        Some(psp) => format!("ADMITTED {} {ns}/{name} by {}", r.kind, printable(psp)),
+        None => format!("DENIED {} {ns}/{name}", r.kind),
     };
     let candidates = if r.candidates.is_empty() {
         "none".to_string()
     } else {
-        r.candidates.join(", ")
+        printable(&r.candidates.join(", "))
     };
-    *out += &format!("{verdict} ({})\n", r.source);
+    *out += &format!("{verdict} ({})\n", printable(&r.source));
     *out += &format!(
         "    service account {}; candidates: {candidates}\n",
-        r.service_account
+        printable(&r.service_account)
     );
     for m in &r.mutations {
-        *out += &format!("    mutates {} = {}\n", m.path, value(&m.value));
+        *out += &format!(
+            "    mutates {} = {}\n",
+            printable(&m.path),
+            printable(&value(&m.value))
+        );
     }
     if let Some(reason) = &r.reason {
-        *out += &format!("    reason: {reason}\n");
+        *out += &format!("    reason: {}\n", printable(reason));
     }
     for d in &r.denials {
         let field = if d.field.is_empty() {
@@ -116,7 +122,12 @@ fn result_text(r: &SimResult, out: &mut String) {
         } else {
             &d.field
         };
-        *out += &format!("    {}: {field}: {}\n", d.psp, d.message);
+        *out += &format!(
+            "    {}: {}: {}\n",
+            printable(&d.psp),
+            printable(field),
+            printable(&d.message)
+        );
     }
     annotation_text(r, out);
 }
@@ -128,10 +139,14 @@ fn annotation_text(r: &SimResult, out: &mut String) {
             (_, Some(note)) => format!("the simulator disagrees: {note}"),
             _ => "the simulator disagrees".to_string(),
         };
-        *out += &format!("    recorded PSP {recorded}: {verdict}\n");
+        *out += &format!(
+            "    recorded PSP {}: {}\n",
+            printable(recorded),
+            printable(&verdict)
+        );
     }
     if let Some(c) = &r.controller {
-        *out += &format!("    controller: {c}\n");
+        *out += &format!("    controller: {}\n", printable(c));
     }
     match r.depends_on_mutation.as_deref() {
         Some([]) => *out += "    does not depend on PSP mutation\n",
@@ -145,9 +160,9 @@ fn drift_text(drifts: &[Drift], out: &mut String) {
     for d in drifts {
         *out += &format!(
             "      {}: pod {}, template {}\n",
-            d.path,
-            value(&d.pod),
-            value(&d.template)
+            printable(&d.path),
+            printable(&value(&d.pod)),
+            printable(&value(&d.template))
         );
     }
 }

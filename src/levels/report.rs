@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::markdown_cell as cell;
+use crate::report::{markdown_cell as cell, printable};
 
 use serde::Serialize;
 
@@ -67,7 +67,7 @@ fn verdict(v: Verdict) -> &'static str {
 }
 
 fn text_policy(out: &mut String, p: &PolicyLevels) {
-    let _ = writeln!(out, "{}{}", p.name, source_suffix(p));
+    let _ = writeln!(out, "{}{}", printable(&p.name), source_suffix(p));
     let _ = writeln!(out, "  compatible level: {}", p.compatible_level);
     let _ = writeln!(out, "  intended level:   {}", p.intended_level);
     let width = p
@@ -119,7 +119,7 @@ fn text_policy(out: &mut String, p: &PolicyLevels) {
 fn source_suffix(p: &PolicyLevels) -> String {
     p.source
         .as_ref()
-        .map(|s| format!("  ({s})"))
+        .map(|s| format!("  ({})", printable(s)))
         .unwrap_or_default()
 }
 

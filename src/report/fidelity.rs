@@ -151,7 +151,7 @@ pub fn terminal(out: &mut String, reports: &[TargetReport], colour: bool) {
     );
     let width = reports
         .iter()
-        .map(|r| r.psp.chars().count())
+        .map(|r| super::printable(&r.psp).chars().count())
         .max()
         .unwrap_or(0)
         .max("(total)".len());
@@ -159,7 +159,7 @@ pub fn terminal(out: &mut String, reports: &[TargetReport], colour: bool) {
         let _ = writeln!(
             out,
             "  {:width$}  {:4}  {}",
-            r.psp,
+            super::printable(&r.psp),
             r.target,
             counts(&r.counts(), colour)
         );

@@ -19,6 +19,21 @@ pub fn colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Text from the input made safe for a terminal line: control characters (line breaks and
+/// escape sequences included) and the Unicode line separators are shown escaped (`\n`,
+/// `\u{1b}`), so a name cannot start a line of its own or drive the terminal.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The report files written into the output directory.
 pub fn render(c: &Conversion) -> Vec<Document> {
     vec![
@@ -77,4 +92,16 @@ pub fn json(c: &Conversion) -> String {
         "{}\n",
         serde_json::to_string_pretty(&v).expect("the report serializes")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printable_escapes_what_drives_a_terminal() {
+        assert_eq!(
+            super::printable("a\nb\u{1b}[31mc\u{2028}"),
+            "a\\nb\\u{1b}[31mc\\u{2028}"
+        );
+        assert_eq!(super::printable("plain-name"), "plain-name");
+    }
 }

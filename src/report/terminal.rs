@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use super::printable;
+
 use super::version_label;
 use crate::commands::convert::Conversion;
 
@@ -23,7 +25,7 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
         .plan
         .namespaces
         .iter()
-        .map(|n| n.name.len())
+        .map(|n| printable(&n.name).chars().count())
         .max()
         .unwrap_or(9)
         .max(9);
@@ -37,17 +39,17 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
         let decided = if ns.decided_by.is_empty() {
             "(no usable PSP)".to_string()
         } else {
-            ns.decided_by.join(", ")
+            printable(&ns.decided_by.join(", "))
         };
         let failing = if ns.failing_enforce.is_empty() {
             "-".to_string()
         } else {
-            ns.failing_enforce.join(", ")
+            printable(&ns.failing_enforce.join(", "))
         };
         let _ = writeln!(
             out,
             "  {:width$}  {levels:<36}  {decided:<28}  {failing}",
-            ns.name
+            printable(&ns.name)
         );
     }
     let d = &c.plan.defaults;
@@ -56,7 +58,7 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
         "  {:width$}  {:<36}  {}",
         "(default)",
         format!("{} / {} / {}", d.enforce, d.audit, d.warn),
-        d.psps.join(", ")
+        printable(&d.psps.join(", "))
     );
     if !c.plan.exempt_usernames.is_empty() {
         let users: Vec<&str> = c
@@ -65,7 +67,7 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
             .iter()
             .map(|e| e.value.as_str())
             .collect();
-        let _ = writeln!(out, "  exempt usernames: {}", users.join(", "));
+        let _ = writeln!(out, "  exempt usernames: {}", printable(&users.join(", ")));
     }
     super::fidelity::terminal(&mut out, &c.fidelity, colour);
     out
