@@ -8,6 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::podgen::{build_psp, pod, psp};
+use k8s_openapi::api::core::v1::Pod;
 use podsec_migrate::levels::judge;
 use podsec_migrate::psp::{Psp, SeLinuxOptions, SeLinuxRule, SeLinuxStrategy};
 use podsec_migrate::pss::checks::capabilities_baseline::ALLOWED as BASELINE_ADD;
@@ -70,6 +71,52 @@ fn psps() -> impl Strategy<Value = Psp> {
     prop_oneof![psp(), psp().prop_map(tighten)]
 }
 
+/// The seccomp profile an annotation value names, as the field spells it.
+fn field_type_of(annotation: &str) -> Option<(&'static str, Option<&str>)> {
+    match annotation {
+        "runtime/default" | "docker/default" => Some(("RuntimeDefault", None)),
+        "unconfined" => Some(("Unconfined", None)),
+        a => a.strip_prefix("localhost/").map(|p| ("Localhost", Some(p))),
+    }
+}
+
+/// False when a seccomp annotation and the matching field are both set and disagree: the API
+/// server refuses such a pod (from 1.19) before any admission plugin sees it, and before 1.19
+/// the field did not exist, so no cluster ever judged it.
+fn seccomp_fields_agree(pod: &Pod) -> bool {
+    let notes = pod.metadata.annotations.clone().unwrap_or_default();
+    let spec = pod.spec.as_ref().unwrap();
+    let agree = |annotation: Option<&String>,
+                 field: Option<&k8s_openapi::api::core::v1::SeccompProfile>| match (
+        annotation, field,
+    ) {
+        (Some(a), Some(f)) => {
+            field_type_of(a) == Some((f.type_.as_str(), f.localhost_profile.as_deref()))
+        }
+        _ => true,
+    };
+    let pod_ok = agree(
+        notes.get("seccomp.security.alpha.kubernetes.io/pod"),
+        spec.security_context
+            .as_ref()
+            .and_then(|s| s.seccomp_profile.as_ref()),
+    );
+    let containers = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten());
+    pod_ok
+        && containers.into_iter().all(|c| {
+            let key = format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name);
+            agree(
+                notes.get(&key),
+                c.security_context
+                    .as_ref()
+                    .and_then(|s| s.seccomp_profile.as_ref()),
+            )
+        })
+}
+
 /// The PSS violations of the admitted (mutated) pod at each level the PSP is compatible with,
 /// leaving out controls PSP never had; `None` when the simulator denies the pod.
 fn disagreements(
@@ -79,6 +126,9 @@ fn disagreements(
 ) -> Option<Vec<String>> {
     let judged = judge(psp, v);
     let new: BTreeSet<&str> = judged.new_in_pss.iter().map(|c| c.control).collect();
+    if !seccomp_fields_agree(pod) {
+        return None;
+    }
     let sim = evaluate(psp, pod.spec.as_ref().unwrap(), &pod.metadata);
     if !matches!(sim.admission, Admission::Admitted { .. }) {
         return None;
@@ -135,4 +185,29 @@ fn the_property_is_exercised_above_privileged() {
         above >= 100 && admitted_above >= 20,
         "too few cases above privileged: {above}, admitted {admitted_above}"
     );
+}
+
+/// The case the property once found: an init container whose seccomp annotation says
+/// unconfined while its field says RuntimeDefault. PSP (1.19+, field first) admitted it and
+/// PSS 1.18 (annotations only) rejects it, but no API server ever accepted such a pod.
+#[test]
+fn a_pod_whose_seccomp_annotation_and_field_disagree_is_not_a_real_pod() {
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "p", "annotations": {"container.seccomp.security.alpha.kubernetes.io/i0": "unconfined"}},
+        "spec": {
+            "containers": [{"name": "c0", "image": "x"}],
+            "initContainers": [{"name": "i0", "image": "x", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}]
+        }
+    }))
+    .unwrap();
+    assert!(!seccomp_fields_agree(&pod));
+    let mut agreeing = pod.clone();
+    agreeing.metadata.annotations = Some(
+        [(
+            "container.seccomp.security.alpha.kubernetes.io/i0".to_string(),
+            "runtime/default".to_string(),
+        )]
+        .into(),
+    );
+    assert!(seccomp_fields_agree(&agreeing));
 }
