@@ -17,11 +17,6 @@ pub fn html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A table cell: Markdown and HTML escaped.
-fn td(s: &str) -> String {
-    cell(s)
-}
-
 /// A fenced code block whose fence is longer than any backtick run in `body`.
 pub fn fenced(info: &str, body: &str) -> String {
     let mut longest = 0;
@@ -56,9 +51,9 @@ pub fn markdown(out: &mut String, reports: &[TargetReport]) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            td(&r.psp),
-            td(&r.target),
-            td(&r.compared_with),
+            cell(&r.psp),
+            cell(&r.target),
+            cell(&r.compared_with),
             Fidelity::ALL
                 .iter()
                 .map(|f| c.get(*f).to_string())
@@ -89,8 +84,8 @@ fn details(out: &mut String, psp: &str, targets: &[&TargetReport]) {
         let _ = writeln!(
             out,
             "**{}**, compared with {}.\n",
-            td(&t.target),
-            td(&t.compared_with)
+            cell(&t.target),
+            cell(&t.compared_with)
         );
         let _ = writeln!(
             out,
@@ -100,7 +95,7 @@ fn details(out: &mut String, psp: &str, targets: &[&TargetReport]) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",
-                td(&r.field),
+                cell(&r.field),
                 r.effect,
                 if r.origin == "default" {
                     "API default"
@@ -108,7 +103,7 @@ fn details(out: &mut String, psp: &str, targets: &[&TargetReport]) {
                     "set"
                 },
                 r.verdict.label(),
-                td(&r.reason)
+                cell(&r.reason)
             );
         }
         out.push('\n');
@@ -212,7 +207,7 @@ mod tests {
             html("</details><b a=\"1\">&"),
             "&lt;/details&gt;&lt;b a=\"1\"&gt;&amp;"
         );
-        assert_eq!(td("a|b</x>"), "a\\|b&lt;/x&gt;");
+        assert_eq!(cell("a|b</x>"), "a\\|b&lt;/x&gt;");
     }
 
     #[test]
