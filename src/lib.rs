@@ -2,6 +2,7 @@
 //! honest account of what does not survive the trip.
 
 pub mod admission;
+pub mod cel;
 pub mod cli;
 pub mod commands;
 pub mod diag;
@@ -18,3 +19,4 @@ pub mod render;
 pub mod report;
 pub mod scope;
 pub mod simulate;
+pub mod verify;
