@@ -10,7 +10,7 @@ use super::load_or_report;
 use crate::cli::{AuditArgs, Format};
 use crate::exit;
 use crate::load::{Loaded, ObjectKind};
-use crate::pss::{evaluate, Level, Version, Violation};
+use crate::pss::{evaluate, evaluate_template, Level, Version, Violation};
 use crate::report::printable;
 
 /// The verdict on one object.
@@ -79,7 +79,10 @@ pub fn audit(loaded: &Loaded, level: Level, version: Version) -> Vec<AuditResult
             }
             continue;
         };
-        let eval = evaluate(pod.spec, pod.meta, level, version);
+        let eval = match &obj.kind {
+            ObjectKind::Pod(_) => evaluate(pod.spec, pod.meta, level, version),
+            _ => evaluate_template(pod.spec, pod.meta, level, version),
+        };
         results.push(AuditResult {
             kind: obj.kind.kind(),
             namespace: pod.owner.namespace.clone(),

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::load_or_report;
+use super::load_gated_or_report;
 use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion, Target};
 use crate::exit;
 use crate::fidelity::psa::ExemptUsers;
@@ -12,6 +12,7 @@ use crate::levels::{judge, PolicyLevels};
 use crate::load::Loaded;
 use crate::output::{check_dir, write_dir};
 use crate::psa::{cluster_plan, observe, ClusterPlan, PlanOptions, PspLevels};
+use crate::psp::FeatureGates;
 use crate::pss::Version;
 use crate::render::Document;
 use crate::report;
@@ -20,6 +21,8 @@ use crate::scope::{Scopes, Subject};
 /// Everything one conversion produced, before it is written.
 pub struct Conversion {
     pub version: Version,
+    /// The API server feature gates the PSPs were read under.
+    pub feature_gates: FeatureGates,
     pub targets: Vec<Target>,
     pub policies: Vec<PolicyLevels>,
     pub plan: ClusterPlan,
@@ -39,7 +42,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let loaded = match load_or_report(&args.input) {
+    let loaded = match load_gated_or_report(&args.input, &args.gates.feature_gates) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -169,6 +172,7 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
     fidelity.sort_by(|a, b| (&a.psp, &a.target).cmp(&(&b.psp, &b.target)));
     let mut conversion = Conversion {
         version,
+        feature_gates: args.gates.feature_gates,
         targets,
         policies,
         plan,

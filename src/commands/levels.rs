@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::load_or_report;
+use super::load_gated_or_report;
 use crate::cli::{Format, LevelsArgs};
 use crate::exit;
 use crate::levels::{judge, report::Report};
@@ -17,7 +17,7 @@ pub fn run(args: &LevelsArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let loaded = match load_or_report(&args.input) {
+    let loaded = match load_gated_or_report(&args.input, &args.gates.feature_gates) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -37,7 +37,8 @@ pub fn run(args: &LevelsArgs) -> u8 {
             l
         })
         .collect();
-    let report = Report::new(version, policies);
+    let mut report = Report::new(version, policies);
+    report.feature_gates = args.gates.feature_gates;
     let out = match args.format {
         Format::Json => report.to_json() + "\n",
         Format::Text => report.to_text(),

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::load_or_report;
+use super::load_gated_or_report;
 use crate::admission::{simulate, Drift, Options, Report, Selection, SimResult};
 use crate::cli::{Format, SimulateArgs};
 use crate::exit;
@@ -21,7 +21,7 @@ pub fn run(args: &SimulateArgs) -> u8 {
         );
         return exit::USAGE;
     }
-    let loaded = match load_or_report(&args.input) {
+    let loaded = match load_gated_or_report(&args.input, &args.gates.feature_gates) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -36,7 +36,8 @@ pub fn run(args: &SimulateArgs) -> u8 {
             .as_deref()
             .map(|u| Identity::user(u, &args.groups)),
     };
-    let report = simulate(&loaded, &opts);
+    let mut report = simulate(&loaded, &opts);
+    report.feature_gates = args.gates.feature_gates;
     if report.results.is_empty() {
         eprintln!("podsec-migrate: no Pod or pod template found in the input");
         return exit::INPUT;
@@ -85,7 +86,11 @@ pub fn text(report: &Report) -> String {
         Selection::AllPsps => "every PSP tried (--all-psps)",
         Selection::NoRbac => "every PSP tried (no RBAC in the input)",
     };
-    out += &format!("{admitted} of {} admitted; {from}\n", report.results.len());
+    out += &format!(
+        "{admitted} of {} admitted; {from}; PSPs as stored with feature gates {}\n",
+        report.results.len(),
+        report.feature_gates
+    );
     out
 }
 

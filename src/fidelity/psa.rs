@@ -452,7 +452,7 @@ fn wide_open() -> Psp {
         volumes: vec!["*".into()],
         allowed_capabilities: vec!["*".into()],
         allowed_unsafe_sysctls: vec!["*".into()],
-        allowed_proc_mount_types: vec!["Unmasked".into()],
+        allowed_proc_mount_types: vec!["Default".into(), "Unmasked".into()],
         ..PspSpec::default()
     };
     Psp {

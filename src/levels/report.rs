@@ -7,6 +7,7 @@ use crate::report::{markdown_cell as cell, printable};
 use serde::Serialize;
 
 use super::{PolicyLevels, Row, Verdict};
+use crate::psp::FeatureGates;
 use crate::pss::Version;
 
 /// Every PSP's levels at one version.
@@ -14,6 +15,8 @@ use crate::pss::Version;
 pub struct Report {
     /// The version whose definitions were used, as `v1.N` (`latest` is spelled out).
     pub k8s_version: String,
+    /// The API server feature gates the PSPs were read under.
+    pub feature_gates: FeatureGates,
     pub policies: Vec<PolicyLevels>,
 }
 
@@ -23,6 +26,7 @@ impl Report {
         policies.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
         Report {
             k8s_version: version.pinned(),
+            feature_gates: FeatureGates::default(),
             policies,
         }
     }
@@ -34,7 +38,10 @@ impl Report {
 
     /// A plain-text table per PSP (no colour).
     pub fn to_text(&self) -> String {
-        let mut out = format!("Pod Security Standards {}\n", self.k8s_version);
+        let mut out = format!(
+            "Pod Security Standards {}\nPSPs as stored with feature gates {}\n",
+            self.k8s_version, self.feature_gates
+        );
         for p in &self.policies {
             out.push('\n');
             text_policy(&mut out, p);
@@ -45,8 +52,8 @@ impl Report {
     /// Markdown: one section per PSP with a table of fields.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
-            "# PodSecurityPolicy levels (Pod Security Standards {})\n",
-            self.k8s_version
+            "# PodSecurityPolicy levels (Pod Security Standards {})\n\nPSPs as stored with feature gates {}.\n",
+            self.k8s_version, self.feature_gates
         );
         for p in &self.policies {
             out.push('\n');

@@ -1,10 +1,12 @@
 //! The PodSecurityPolicy model (the frozen policy/v1beta1 API) and how it is read.
 
+mod gates;
 mod model;
 mod parse;
 mod read;
 mod validate;
 
+pub use gates::{FeatureGates, KNOWN_GATES};
 pub use model::*;
 pub use parse::SPEC_FIELDS;
 pub use validate::{CAPABILITIES, VOLUME_TYPES};

@@ -75,6 +75,7 @@ pub fn json(c: &Conversion) -> String {
     let (fidelity, semantic_diff) = fidelity::json(&c.fidelity);
     let v = json!({
         "k8s_version": version_label(c),
+        "feature_gates": c.feature_gates,
         "targets": targets,
         "policies": policies,
         "namespaces": c.plan.namespaces,
