@@ -11,13 +11,13 @@ use crate::simulate::{APPARMOR_CONTAINER, SECCOMP_CONTAINER, SECCOMP_POD};
 
 const S: &str = "variables.spec";
 
-/// The annotation value a seccompProfile object `p` stands for.
+/// The annotation value a seccompProfile object `p` stands for; an unrecognised type, or
+/// `Localhost` without a profile, stands for none (upstream `SeccompAnnotationForField`).
 fn derived(p: &str) -> String {
     format!(
         "({p}.type == \"RuntimeDefault\" ? \"runtime/default\" : \
          ({p}.type == \"Unconfined\" ? \"unconfined\" : \
-         ({p}.type == \"Localhost\" ? \"localhost/\" + (has({p}.localhostProfile) ? {p}.localhostProfile : \"\") : \
-         {p}.type)))"
+         (({p}.type == \"Localhost\" && has({p}.localhostProfile)) ? \"localhost/\" + {p}.localhostProfile : \"\")))"
     )
 }
 

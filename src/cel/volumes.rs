@@ -76,6 +76,12 @@ pub(super) fn check(r: &Rules, out: &mut Checks) {
             .filter(|(_, t)| r.volumes.types.contains(*t))
             .map(|(f, _)| *f);
         let mut ok = any_of(allowed);
+        if r.volumes.types.contains("secret") && !r.volumes.types.contains("projected") {
+            ok = format!(
+                "{ok} || (has(v.projected) && {})",
+                token_sources_only("v.projected")
+            );
+        }
         if r.volumes.types.contains("emptyDir") {
             ok = format!("{ok} || !({known} || {unknown})");
         }
@@ -103,6 +109,24 @@ pub(super) fn check(r: &Rules, out: &mut Checks) {
             );
         }
     }
+}
+
+/// The projected volume `p` holds only what the ServiceAccount admission plugin injects: a
+/// token at path `token` with no audience, the ConfigMap `kube-root-ca.crt`, the namespace
+/// from the downward API at path `namespace`; no sources at all counts too. Where `secret` is
+/// allowed, the 1.20-1.24 plugin admits such a volume (upstream `allowsVolumeType` and
+/// `IsOnlyServiceAccountTokenSources`).
+fn token_sources_only(p: &str) -> String {
+    let token = "(!has(s.serviceAccountToken) || (s.serviceAccountToken.path == \"token\" && \
+         (!has(s.serviceAccountToken.audience) || s.serviceAccountToken.audience == \"\")))";
+    let ca = "(!has(s.configMap) || (has(s.configMap.name) && s.configMap.name == \"kube-root-ca.crt\"))";
+    let namespace = "(!has(s.downwardAPI) || !has(s.downwardAPI.items) || s.downwardAPI.items.all(i, \
+         i.path == \"namespace\" && has(i.fieldRef) && i.fieldRef.fieldPath == \"metadata.namespace\" && \
+         (!has(i.fieldRef.apiVersion) || i.fieldRef.apiVersion == \"\" || i.fieldRef.apiVersion == \"v1\")))";
+    format!(
+        "(!has({p}.sources) || {p}.sources.all(s, \
+         (has(s.serviceAccountToken) || has(s.configMap) || has(s.downwardAPI)) && {token} && {ca} && {namespace}))"
+    )
 }
 
 /// Host paths under the allowed prefixes; under read-only prefixes only, read-only mounts.
