@@ -4,8 +4,11 @@
 
 use std::collections::BTreeSet;
 
-/// A double-quoted CEL string literal: backslash and quote escaped, control characters (and
-/// the Unicode line and paragraph separators) as `\uXXXX`.
+/// A double-quoted CEL string literal: backslash and quote escaped; control characters and the
+/// Unicode line and paragraph separators as `\uXXXX` (every YAML reader keeps the literal on
+/// its line); and a `.` right after `object` or `Object` as `\u002e`, so Kyverno's autogen,
+/// which rewrites the text `object.spec` and `object.metadata` wherever it occurs, cannot change
+/// a value from the input.
 pub fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -16,9 +19,10 @@ pub fn string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
                 out.push_str(&format!("\\u{:04x}", c as u32))
             }
+            '.' if out.ends_with("object") || out.ends_with("Object") => out.push_str("\\u002e"),
             c => out.push(c),
         }
     }
@@ -64,6 +68,8 @@ mod tests {
         assert_eq!(string(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(string("x\ny\u{2028}"), r#""x\ny\u2028""#);
         assert_eq!(string("${{ x }}'"), r#""${{ x }}'""#);
+        assert_eq!(string("a\u{85}b"), r#""a\u0085b""#);
+        assert_eq!(string("/object.spec"), r#""/object\u002espec""#);
     }
 
     #[test]

@@ -17,15 +17,20 @@
 //! default is refused instead of slipping in without it.
 
 pub mod access;
+mod apparmor;
 mod capabilities;
-mod container;
 pub mod expr;
-mod host;
-mod ids;
+mod host_namespaces;
 pub mod lit;
-mod profiles;
+mod privilege_escalation;
+mod privileged;
+mod proc_mount;
+mod read_only_root_filesystem;
+mod runtime_class;
+mod seccomp;
 mod selinux;
 mod sysctls;
+mod users_groups;
 mod volumes;
 
 use std::collections::BTreeSet;
@@ -232,19 +237,21 @@ fn psp_variables(
 /// Every check of one PSP, in the simulator's order: pod-level first, then per container.
 fn checks(r: &Rules, mode: Mode) -> Checks {
     let mut out = Checks::default();
-    ids::pod_groups(r, mode, &mut out);
-    profiles::seccomp(r, mode, &mut out);
-    host::namespaces(r, &mut out);
+    users_groups::pod_groups(r, mode, &mut out);
+    seccomp::check(r, mode, &mut out);
+    host_namespaces::namespaces(r, &mut out);
     sysctls::check(r, &mut out);
     volumes::check(r, &mut out);
-    host::runtime_class(r, mode, &mut out);
-    ids::container(r, mode, &mut out);
+    runtime_class::check(r, mode, &mut out);
+    users_groups::container(r, mode, &mut out);
     selinux::check(r, mode, &mut out);
-    profiles::apparmor(r, mode, &mut out);
-    container::check(r, &mut out);
+    apparmor::check(r, mode, &mut out);
+    privileged::check(r, &mut out);
+    proc_mount::check(r, &mut out);
     capabilities::check(r, mode, &mut out);
-    host::ports(r, &mut out);
-    container::escalation_and_root(r, mode, &mut out);
+    host_namespaces::ports(r, &mut out);
+    read_only_root_filesystem::check(r, mode, &mut out);
+    privilege_escalation::check(r, mode, &mut out);
     out
 }
 

@@ -1,9 +1,8 @@
-//! Host namespaces, host ports (with the API server's `hostNetwork` defaulting of `hostPort`)
-//! and the runtime class, as `simulate/check/host.rs` decides them.
+//! Host namespaces and host ports (with the API server's `hostNetwork` defaulting of
+//! `hostPort`), as `simulate/check/host_namespaces.rs` decides them.
 
-use super::expr::{and, in_ranges, msg, not, Checks, Field};
+use super::expr::{in_ranges, msg, not, Checks, Field};
 use super::lit;
-use super::Mode;
 use crate::simulate::rules::Rules;
 
 const S: &str = "variables.spec";
@@ -54,27 +53,4 @@ pub(super) fn ports(r: &Rules, out: &mut Checks) {
         port_ok(false),
         message(),
     );
-}
-
-/// With a runtimeClass strategy, a set `runtimeClassName` must be listed (or `*` listed); the
-/// policy's default fills an unset one.
-pub(super) fn runtime_class(r: &Rules, mode: Mode, out: &mut Checks) {
-    let Some(allowed) = &r.runtime_classes else {
-        return;
-    };
-    if allowed.iter().any(|a| a == "*") {
-        return;
-    }
-    let name = Field::at(S, &["runtimeClassName"]);
-    let listed = format!("{} in {}", name.value, lit::strings(allowed));
-    let unset_ok = match (&r.d.runtime_class, mode) {
-        (Some(d), Mode::AfterDefaults) => allowed.contains(d),
-        _ => true,
-    };
-    let ok = if unset_ok {
-        format!("!({}) || {listed}", name.set)
-    } else {
-        and(&name.set, &listed)
-    };
-    out.pod(ok, msg("runtimeClassName is not allowed"));
 }

@@ -1,13 +1,13 @@
-//! Seccomp and AppArmor, as `simulate/check/profiles.rs` decides them: seccomp from the profile
-//! fields or the annotations (container over pod, field over annotation, the field read as the
-//! annotation value the 1.19-1.24 API server derived from it), AppArmor from the container
-//! annotations. After the policy's defaults, an unset profile takes the default.
+//! Seccomp, as `simulate/check/seccomp.rs` decides it: from the profile fields or the
+//! annotations (container over pod, field over annotation, the field read as the annotation
+//! value the 1.19-1.24 API server derived from it). After the policy's defaults, an unset pod
+//! profile takes the default.
 
 use super::expr::{Checks, Field};
 use super::lit;
 use super::Mode;
 use crate::simulate::rules::Rules;
-use crate::simulate::{APPARMOR_CONTAINER, SECCOMP_CONTAINER, SECCOMP_POD};
+use crate::simulate::{SECCOMP_CONTAINER, SECCOMP_POD};
 
 const S: &str = "variables.spec";
 
@@ -31,7 +31,7 @@ fn field(base: &str) -> Field {
 }
 
 /// An annotation of the pod, set when present (even empty).
-fn annotation(key_expr: &str) -> Field {
+pub(super) fn annotation(key_expr: &str) -> Field {
     Field {
         set: format!("{key_expr} in variables.annotations"),
         value: format!("variables.annotations[{key_expr}]"),
@@ -61,7 +61,7 @@ fn seccomp_ok(r: &Rules, profile: &str) -> String {
     }
 }
 
-pub(super) fn seccomp(r: &Rules, mode: Mode, out: &mut Checks) {
+pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
     let default = match (&r.d.seccomp, mode) {
         (Some(d), Mode::AfterDefaults) => Some(lit::string(d)),
         _ => None,
@@ -95,21 +95,5 @@ pub(super) fn seccomp(r: &Rules, mode: Mode, out: &mut Checks) {
     out.container(
         seccomp_ok(r, &profile),
         "the seccomp profile is not allowed",
-    );
-}
-
-pub(super) fn apparmor(r: &Rules, mode: Mode, out: &mut Checks) {
-    let Some(list) = &r.apparmor else { return };
-    let key = format!("({} + c.name)", lit::string(APPARMOR_CONTAINER));
-    let value = annotation(&key).value_or("\"\"");
-    let profile = match (&r.d.apparmor, mode) {
-        (Some(d), Mode::AfterDefaults) => {
-            format!("({value} != \"\" ? {value} : {})", lit::string(d))
-        }
-        _ => value,
-    };
-    out.container(
-        format!("{profile} != \"\" && {profile} in {}", lit::strings(list)),
-        "an allowed AppArmor profile annotation is required",
     );
 }

@@ -1,4 +1,4 @@
-//! User and group IDs, as `simulate/check/ids.rs` decides them: `runAsUser` and `runAsGroup`
+//! User and group IDs, as `simulate/check/users_groups.rs` decides them: `runAsUser` and `runAsGroup`
 //! per container on the effective value (container over pod), `fsGroup` and
 //! `supplementalGroups` on the pod. After the policy's defaults an unset value takes the
 //! default (the first range's minimum), and MustRunAsNonRoot sets `runAsNonRoot`.
