@@ -1,7 +1,6 @@
 //! podsec-migrate: PodSecurityPolicies in, Pod Security Admission and policy-as-code out, with an
 //! honest account of what does not survive the trip.
 
-pub mod admission;
 pub mod cli;
 pub mod commands;
 pub mod diag;
@@ -11,10 +10,11 @@ pub mod intent;
 pub mod levels;
 pub mod load;
 pub mod output;
-pub mod psa;
 pub mod psp;
 pub mod pss;
 pub mod render;
+pub mod replay;
 pub mod report;
 pub mod scope;
 pub mod simulate;
+pub mod targets;

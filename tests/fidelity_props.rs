@@ -4,12 +4,13 @@
 mod common;
 
 use common::podgen::{pod, psp};
-use podsec_migrate::fidelity::{psa, Fidelity, TargetReport};
+use podsec_migrate::fidelity::{Fidelity, TargetReport};
 use podsec_migrate::intent::intent_of;
 use podsec_migrate::levels::judge;
 use podsec_migrate::psp::Psp;
 use podsec_migrate::pss::{self, Level, Version};
 use podsec_migrate::simulate::{evaluate, Admission};
+use podsec_migrate::targets::psa::fidelity as psa;
 use proptest::prelude::*;
 
 const V: Version = Version::Latest;

@@ -44,9 +44,7 @@ fn fixtures() -> Vec<String> {
 }
 
 fn snapshot(name: &str, body: &str) {
-    insta::with_settings!({ prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, body);
-    });
+    insta::assert_snapshot!(name, body);
 }
 
 #[test]

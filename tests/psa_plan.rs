@@ -291,23 +291,23 @@ fn check_fixture(p: &k8s_openapi::api::core::v1::Pod, fixture: &str) -> Result<u
             let l = podsec_migrate::levels::judge(x, version);
             (
                 x.name.clone(),
-                podsec_migrate::psa::PspLevels {
+                podsec_migrate::targets::psa::PspLevels {
                     compatible: l.compatible_level,
                     intended: l.intended_level,
                 },
             )
         })
         .collect();
-    let opts = podsec_migrate::psa::PlanOptions {
+    let opts = podsec_migrate::targets::psa::PlanOptions {
         k8s_version: version,
         pin_version: true,
         audit_step: 1,
     };
-    let plan = podsec_migrate::psa::cluster_plan(
+    let plan = podsec_migrate::targets::psa::cluster_plan(
         &loaded,
         &scopes,
         &levels,
-        &podsec_migrate::psa::observe(&loaded, version),
+        &podsec_migrate::targets::psa::observe(&loaded, version),
         &opts,
     );
     let mut judged = 0;

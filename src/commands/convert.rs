@@ -5,17 +5,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::load_or_report;
 use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion, Target};
 use crate::exit;
-use crate::fidelity::psa::ExemptUsers;
 use crate::fidelity::{self, Fidelity, TargetReport};
 use crate::intent::{intent_of, Intent};
 use crate::levels::{judge, PolicyLevels};
 use crate::load::Loaded;
 use crate::output::{check_dir, write_dir};
-use crate::psa::{cluster_plan, observe, ClusterPlan, PlanOptions, PspLevels};
 use crate::pss::Version;
 use crate::render::Document;
 use crate::report;
 use crate::scope::{Scopes, Subject};
+use crate::targets::psa::fidelity::ExemptUsers;
+use crate::targets::psa::{cluster_plan, observe, ClusterPlan, PlanOptions, PspLevels};
 
 /// Everything one conversion produced, before it is written.
 pub struct Conversion {
@@ -194,8 +194,8 @@ fn render_target(
 ) -> (Vec<Document>, Vec<TargetReport>) {
     match target {
         Target::Psa => (
-            crate::psa::render(plan),
-            fidelity::psa::reports(intents, policies, plan, exempt, version),
+            crate::targets::psa::render(plan),
+            crate::targets::psa::fidelity::reports(intents, policies, plan, exempt, version),
         ),
     }
 }

@@ -5,8 +5,9 @@ use serde_json::json;
 use super::load_or_report;
 use crate::cli::{Format, LevelsArgs};
 use crate::exit;
-use crate::levels::{judge, report::Report};
+use crate::levels::judge;
 use crate::pss::Version;
+use crate::report::levels::Report;
 
 /// Runs `levels`.
 pub fn run(args: &LevelsArgs) -> u8 {

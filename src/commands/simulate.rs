@@ -7,9 +7,9 @@
 use serde_json::Value;
 
 use super::load_or_report;
-use crate::admission::{simulate, Drift, Options, Report, Selection, SimResult};
 use crate::cli::{Format, SimulateArgs};
 use crate::exit;
+use crate::replay::{simulate, Drift, Options, Report, Selection, SimResult};
 use crate::report::printable;
 use crate::scope::Identity;
 

@@ -10,15 +10,17 @@
 mod capabilities;
 mod container;
 mod control;
-mod hosts;
-mod ids;
-mod profiles;
+mod host_namespaces;
+mod restricts;
+mod seccomp;
 mod sysctls;
+mod users_groups;
 mod volumes;
 
 use serde::Serialize;
 
 pub use control::{Control, HostNamespace, VolumeTypes};
+pub use restricts::restricts;
 
 use crate::psp::Psp;
 
@@ -82,13 +84,13 @@ pub fn intent_of(psp: &Psp) -> Intent {
         psp,
         out: Vec::new(),
     };
-    hosts::build(&mut b);
+    host_namespaces::build(&mut b);
     volumes::build(&mut b);
     capabilities::build(&mut b);
-    ids::build(&mut b);
+    users_groups::build(&mut b);
     container::build(&mut b);
     sysctls::build(&mut b);
-    profiles::build(&mut b);
+    seccomp::build(&mut b);
     Intent {
         psp: psp.name.clone(),
         constraints: b.out,

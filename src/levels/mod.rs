@@ -17,11 +17,10 @@ mod no_opinion;
 mod privilege_escalation;
 mod privileged;
 mod proc_mount;
-pub mod report;
-mod run_as_user;
 mod seccomp;
 mod selinux;
 mod sysctls;
+mod users_groups;
 mod volumes;
 
 use serde::Serialize;
@@ -121,7 +120,7 @@ pub const CHECKS: &[Check] = &[
     capabilities::rows,
     volumes::rows,
     selinux::rows,
-    run_as_user::rows,
+    users_groups::rows,
     privilege_escalation::rows,
     sysctls::rows,
     proc_mount::rows,

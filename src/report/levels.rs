@@ -6,7 +6,7 @@ use crate::report::{markdown_cell as cell, printable};
 
 use serde::Serialize;
 
-use super::{PolicyLevels, Row, Verdict};
+use crate::levels::{PolicyLevels, Row, Verdict};
 use crate::pss::Version;
 
 /// Every PSP's levels at one version.

@@ -2,6 +2,7 @@
 //! the terminal summary. All three are built from the same `Conversion`, deterministically.
 
 mod fidelity;
+pub mod levels;
 mod markdown;
 mod terminal;
 

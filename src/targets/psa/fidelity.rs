@@ -14,10 +14,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{restricts, Fidelity, FidelityRow, TargetReport};
-use crate::intent::{Constraint, Control, Effect, Intent};
+use super::ClusterPlan;
+use crate::fidelity::{self, Fidelity, FidelityRow, TargetReport};
+use crate::intent::{restricts, Constraint, Control, Effect, Intent};
 use crate::levels::{self, judge, PolicyLevels, Row, Verdict};
-use crate::psa::ClusterPlan;
 use crate::psp::{PortRange, Psp, PspSpec};
 use crate::pss::{Level, Version};
 
@@ -158,8 +158,8 @@ fn row(c: &Constraint, intent: &Intent, policy: &PolicyLevels, at: &At, pss: &Ps
         psp: intent.psp.clone(),
         target: TARGET.into(),
         field: c.field.clone(),
-        effect: super::effect_name(c.effect),
-        origin: super::origin_name(c.origin),
+        effect: fidelity::effect_name(c.effect),
+        origin: fidelity::origin_name(c.origin),
         verdict,
         reason,
         psp_rule,

@@ -2,6 +2,7 @@
 //! documents a cluster admin applies.
 
 mod cluster;
+pub mod fidelity;
 mod observe;
 mod plan;
 mod render;

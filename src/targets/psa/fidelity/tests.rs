@@ -1,10 +1,10 @@
 use super::*;
 use crate::intent::intent_of;
 use crate::levels::testing::psp;
-use crate::psa::{Defaults, NamespacePlan};
 use crate::psp::{
     AllowedHostPath, GroupRule, GroupStrategy, IdRange, RunAsUserRule, RunAsUserStrategy,
 };
+use crate::targets::psa::{Defaults, NamespacePlan};
 
 fn namespace(name: &str, enforce: Level, psps: &[&str]) -> NamespacePlan {
     NamespacePlan {
