@@ -1,8 +1,10 @@
 //! podsec-migrate: PodSecurityPolicies in, Pod Security Admission and policy-as-code out, with an
 //! honest account of what does not survive the trip.
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
+pub mod convert;
 pub mod diag;
 pub mod exit;
 pub mod fidelity;

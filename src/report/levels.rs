@@ -6,8 +6,42 @@ use crate::report::{markdown_cell as cell, printable};
 
 use serde::Serialize;
 
+use crate::diag::Diagnostic;
 use crate::levels::{PolicyLevels, Row, Verdict};
+use crate::load::{Loaded, Source};
+use crate::psp::Psp;
 use crate::pss::Version;
+
+/// `levels --dump-model`: every PSP's parsed model and the input's diagnostics.
+#[derive(Serialize)]
+struct ModelJson<'a> {
+    policies: Vec<ModelEntry<'a>>,
+    diagnostics: &'a [Diagnostic],
+    files: usize,
+}
+
+/// One PSP of [`ModelJson`] and where it was read.
+#[derive(Serialize)]
+struct ModelEntry<'a> {
+    source: &'a Source,
+    policy: &'a Psp,
+}
+
+/// Every PSP's parsed model and the input's diagnostics, as pretty JSON with a final newline.
+pub fn model_json(loaded: &Loaded) -> String {
+    let out = ModelJson {
+        policies: loaded
+            .psps()
+            .map(|(obj, policy)| ModelEntry {
+                source: &obj.source,
+                policy,
+            })
+            .collect(),
+        diagnostics: &loaded.diagnostics,
+        files: loaded.files,
+    };
+    serde_json::to_string_pretty(&out).expect("the model serializes") + "\n"
+}
 
 /// Every PSP's levels at one version.
 #[derive(Debug, Clone, Serialize)]

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::version_label;
-use crate::commands::convert::Conversion;
+use crate::convert::Conversion;
 use crate::pss::Level;
 
 /// Text safe anywhere inline in Markdown, table cells included: Markdown's active characters

@@ -1,14 +1,16 @@
 //! The conversion's reports: `report.json` (for scripts), `REPORT.md` (for the pull request) and
 //! the terminal summary. All three are built from the same `Conversion`, deterministically.
 
+pub mod audit;
 mod fidelity;
 pub mod levels;
 mod markdown;
+pub mod simulate;
 mod terminal;
 
 use serde_json::{json, Value};
 
-use crate::commands::convert::Conversion;
+use crate::convert::Conversion;
 use crate::render::Document;
 
 pub use markdown::{cell as markdown_cell, markdown};
@@ -68,11 +70,7 @@ pub fn json(c: &Conversion) -> String {
             })
         })
         .collect();
-    let targets: Vec<String> = c
-        .targets
-        .iter()
-        .map(|t| format!("{t:?}").to_lowercase())
-        .collect();
+    let targets = &c.targets;
     let (fidelity, semantic_diff) = fidelity::json(&c.fidelity);
     let v = json!({
         "k8s_version": version_label(c),

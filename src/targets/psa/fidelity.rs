@@ -20,12 +20,30 @@ use crate::intent::{restricts, Constraint, Control, Effect, Intent};
 use crate::levels::{self, judge, PolicyLevels, Row, Verdict};
 use crate::psp::{PortRange, Psp, PspSpec};
 use crate::pss::{Level, Version};
+use crate::scope::{Scopes, Subject};
 
 /// The target's name in reports.
 pub const TARGET: &str = "psa";
 
 /// Users PSA exempts, by the PSPs RBAC grants them: their pods skip every PSA check.
 pub type ExemptUsers = BTreeMap<String, BTreeSet<String>>;
+
+/// The PSPs RBAC grants to users the plan exempts, with those users.
+pub fn exempt_users(scopes: &Scopes, plan: &ClusterPlan, policies: &[PolicyLevels]) -> ExemptUsers {
+    let all: BTreeSet<String> = policies.iter().map(|p| p.name.clone()).collect();
+    let mut out = ExemptUsers::new();
+    for g in &scopes.grants {
+        let Subject::User(u) = &g.subject else {
+            continue;
+        };
+        if plan.exempt_usernames.iter().any(|e| &e.value == u) {
+            for psp in g.psps.resolve(&all) {
+                out.entry(psp).or_default().insert(u.clone());
+            }
+        }
+    }
+    out
+}
 
 /// PSA's report for every PSP: one [`TargetReport`] per intent, in the order given.
 pub fn reports(

@@ -13,3 +13,32 @@ pub use plan::{
     plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
 };
 pub use render::{render, Document};
+
+use super::{Input, Rendered, Target};
+
+/// Pod Security Admission as a [`Target`].
+pub struct Psa;
+
+impl Target for Psa {
+    fn name(&self) -> &'static str {
+        fidelity::TARGET
+    }
+
+    fn about(&self) -> &'static str {
+        "Pod Security Admission: namespace labels, a labelling script, PodSecurityConfiguration"
+    }
+
+    fn render(&self, input: &Input<'_>) -> Rendered {
+        let exempt = fidelity::exempt_users(input.scopes, input.plan, input.levels);
+        Rendered {
+            documents: render(input.plan),
+            fidelity: fidelity::reports(
+                input.intents,
+                input.levels,
+                input.plan,
+                &exempt,
+                input.options.k8s_version,
+            ),
+        }
+    }
+}
