@@ -10,7 +10,7 @@ pub use parse::SPEC_FIELDS;
 pub use validate::{CAPABILITIES, VOLUME_TYPES};
 
 use crate::diag::Diagnostic;
-use crate::load::Locator;
+use crate::diag::Locator;
 
 /// Reads and checks one PodSecurityPolicy; diagnostics go to `diags`. `None` when it has no name.
 pub fn parse(
