@@ -111,10 +111,10 @@ impl Row {
 }
 
 /// A field family: every row it has to say about one PSP at one version.
-pub type Check = fn(&Psp, Version) -> Vec<Row>;
+pub type Family = fn(&Psp, Version) -> Vec<Row>;
 
 /// The field families, in report order.
-pub const CHECKS: &[Check] = &[
+pub const FAMILIES: &[Family] = &[
     privileged::rows,
     host_namespaces::rows,
     capabilities::rows,
@@ -153,7 +153,7 @@ pub struct PolicyLevels {
 
 /// Judges one PSP at one version.
 pub fn judge(psp: &Psp, version: Version) -> PolicyLevels {
-    let fields: Vec<Row> = CHECKS
+    let fields: Vec<Row> = FAMILIES
         .iter()
         .flat_map(|check| check(psp, version))
         .collect();
@@ -270,7 +270,7 @@ mod tests {
         p.spec.allowed_capabilities = vec!["*".into()];
         p.spec.volumes = vec!["*".into()];
         for v in [Version::Minor(18), Version::Minor(25), Version::Latest] {
-            for r in CHECKS.iter().flat_map(|c| c(&p, v)) {
+            for r in FAMILIES.iter().flat_map(|c| c(&p, v)) {
                 let looser = r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser;
                 assert_eq!(looser, r.cause.is_some(), "{r:?}");
             }

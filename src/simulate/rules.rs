@@ -40,7 +40,7 @@ pub(crate) struct Rules {
     pub runtime_classes: Option<Vec<String>>,
     pub seccomp: Option<Vec<String>>,
     pub apparmor: Option<Vec<String>>,
-    pub d: Defaults,
+    pub defaults: Defaults,
 }
 
 /// The mutating constraints.
@@ -106,7 +106,7 @@ impl Default for Rules {
             runtime_classes: None,
             seccomp: None,
             apparmor: None,
-            d: Defaults::default(),
+            defaults: Defaults::default(),
         }
     }
 }
@@ -159,7 +159,7 @@ impl Rules {
     }
 
     fn read_default(&mut self, c: &Control) {
-        let d = &mut self.d;
+        let d = &mut self.defaults;
         match c {
             Control::DefaultRunAsUser { uid } => d.run_as_user = Some(*uid),
             Control::DefaultRunAsNonRoot => d.run_as_non_root = true,

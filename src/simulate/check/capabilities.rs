@@ -3,13 +3,13 @@
 
 use k8s_openapi::api::core::v1::Capabilities;
 
-use super::Out;
+use super::Failures;
 use crate::simulate::rules::Rules;
 
-pub(super) fn check(r: &Rules, sc_path: &str, caps: Option<&Capabilities>, out: &mut Out) {
+pub(super) fn check(r: &Rules, sc_path: &str, caps: Option<&Capabilities>, out: &mut Failures) {
     let path = format!("{sc_path}.capabilities");
     let Some(caps) = caps else {
-        if !r.d.add_caps.is_empty() || !r.required_drop.is_empty() {
+        if !r.defaults.add_caps.is_empty() || !r.required_drop.is_empty() {
             out.fail(
                 path,
                 "spec.requiredDropCapabilities",
@@ -22,7 +22,7 @@ pub(super) fn check(r: &Rules, sc_path: &str, caps: Option<&Capabilities>, out: 
         return;
     }
     for cap in caps.add.iter().flatten() {
-        if !r.allowed_caps.contains(cap) && !r.d.add_caps.contains(cap) {
+        if !r.allowed_caps.contains(cap) && !r.defaults.add_caps.contains(cap) {
             out.fail(
                 format!("{path}.add"),
                 "spec.allowedCapabilities",

@@ -2,11 +2,11 @@
 
 use k8s_openapi::api::core::v1::PodSpec;
 
-use super::Out;
+use super::Failures;
 use crate::simulate::pod::Ctr;
 use crate::simulate::rules::Rules;
 
-pub(super) fn namespaces(r: &Rules, spec: &PodSpec, out: &mut Out) {
+pub(super) fn namespaces(r: &Rules, spec: &PodSpec, out: &mut Failures) {
     for (used, allowed, name) in [
         (spec.host_network, r.host_network, "hostNetwork"),
         (spec.host_pid, r.host_pid, "hostPID"),
@@ -23,7 +23,7 @@ pub(super) fn namespaces(r: &Rules, spec: &PodSpec, out: &mut Out) {
 }
 
 /// Every non-zero host port must fall in at least one range.
-pub(super) fn ports(r: &Rules, c: &Ctr<'_>, out: &mut Out) {
+pub(super) fn ports(r: &Rules, c: &Ctr<'_>, out: &mut Failures) {
     for (i, p) in c.ports.iter().enumerate() {
         let Some(port) = p.host_port.filter(|p| *p > 0) else {
             continue;
@@ -39,7 +39,7 @@ pub(super) fn ports(r: &Rules, c: &Ctr<'_>, out: &mut Out) {
 }
 
 /// With a runtimeClass strategy, a set runtimeClassName must be listed (or `*` listed).
-pub(super) fn runtime_class(r: &Rules, spec: &PodSpec, out: &mut Out) {
+pub(super) fn runtime_class(r: &Rules, spec: &PodSpec, out: &mut Failures) {
     let (Some(allowed), Some(name)) = (&r.runtime_classes, &spec.runtime_class_name) else {
         return;
     };

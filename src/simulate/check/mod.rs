@@ -17,9 +17,9 @@ use super::rules::Rules;
 use super::Failure;
 
 /// Collects failures.
-pub(crate) struct Out(pub Vec<Failure>);
+pub(crate) struct Failures(pub Vec<Failure>);
 
-impl Out {
+impl Failures {
     /// A failure at pod path `field`, caused by PSP field `psp_field`.
     pub fn fail(&mut self, field: impl Into<String>, psp_field: &str, message: impl Into<String>) {
         self.0.push(Failure {
@@ -32,7 +32,7 @@ impl Out {
 
 /// Every failure of `pod` against `r`.
 pub(crate) fn validate(r: &Rules, pod: &Pod) -> Vec<Failure> {
-    let mut out = Out(Vec::new());
+    let mut out = Failures(Vec::new());
     let spec = pod.spec.as_ref().expect("a pod spec");
     let psc = spec.security_context.as_ref();
     users_groups::pod_groups(r, psc, &mut out);

@@ -3,10 +3,10 @@
 
 use k8s_openapi::api::core::v1::SecurityContext;
 
-use super::Out;
+use super::Failures;
 use crate::simulate::rules::Rules;
 
-pub(super) fn check(r: &Rules, sc_path: &str, sc: Option<&SecurityContext>, out: &mut Out) {
+pub(super) fn check(r: &Rules, sc_path: &str, sc: Option<&SecurityContext>, out: &mut Failures) {
     if !r.privileged && sc.and_then(|s| s.privileged) == Some(true) {
         out.fail(
             format!("{sc_path}.privileged"),
@@ -30,7 +30,7 @@ pub(super) fn escalation_and_root(
     r: &Rules,
     sc_path: &str,
     sc: Option<&SecurityContext>,
-    out: &mut Out,
+    out: &mut Failures,
 ) {
     if r.read_only_root && sc.and_then(|s| s.read_only_root_filesystem) != Some(true) {
         out.fail(

@@ -4,7 +4,7 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::Out;
+use super::Failures;
 use crate::simulate::mutate::{APPARMOR_CONTAINER, SECCOMP_CONTAINER, SECCOMP_POD};
 use crate::simulate::pod::{seccomp_annotation, Ctr};
 use crate::simulate::rules::Rules;
@@ -26,7 +26,7 @@ fn pod_field(pod: &Pod) -> Option<String> {
         .map(seccomp_annotation)
 }
 
-pub(super) fn seccomp_pod(r: &Rules, pod: &Pod, out: &mut Out) {
+pub(super) fn seccomp_pod(r: &Rules, pod: &Pod, out: &mut Failures) {
     let mut profile = annotation(pod, SECCOMP_POD).cloned().unwrap_or_default();
     if profile.is_empty() {
         profile = pod_field(pod).unwrap_or_default();
@@ -39,7 +39,7 @@ pub(super) fn seccomp_pod(r: &Rules, pod: &Pod, out: &mut Out) {
     );
 }
 
-pub(super) fn seccomp_container(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Out) {
+pub(super) fn seccomp_container(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Failures) {
     let key = format!("{SECCOMP_CONTAINER}{}", c.name);
     let profile =
         c.sc.and_then(|s| s.seccomp_profile.as_ref())
@@ -54,7 +54,7 @@ pub(super) fn seccomp_container(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Out
 /// Absent list: only "no profile". `*`: anything. Otherwise the profile must be listed (an empty
 /// item lists "no profile"); `docker/default` and `runtime/default` stand for each other (from
 /// 1.19, when the API server began converting one to the other).
-fn seccomp_allowed(r: &Rules, profile: &str, path: String, out: &mut Out) {
+fn seccomp_allowed(r: &Rules, profile: &str, path: String, out: &mut Failures) {
     let Some(list) = &r.seccomp else {
         if !profile.is_empty() {
             out.fail(path, SECCOMP_F, "no seccomp profile may be set");
@@ -83,7 +83,7 @@ fn seccomp_allowed(r: &Rules, profile: &str, path: String, out: &mut Out) {
 }
 
 /// With an allowed list, every container needs a listed, non-empty profile.
-pub(super) fn apparmor(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Out) {
+pub(super) fn apparmor(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Failures) {
     let Some(list) = &r.apparmor else { return };
     let key = format!("{APPARMOR_CONTAINER}{}", c.name);
     let path = format!("metadata.annotations[{key}]");

@@ -3,11 +3,11 @@
 
 use k8s_openapi::api::core::v1::SELinuxOptions;
 
-use super::Out;
+use super::Failures;
 use crate::psp::SeLinuxRule;
 use crate::simulate::rules::Rules;
 
-pub(super) fn check(r: &Rules, sc_path: &str, have: Option<&SELinuxOptions>, out: &mut Out) {
+pub(super) fn check(r: &Rules, sc_path: &str, have: Option<&SELinuxOptions>, out: &mut Failures) {
     const F: &str = "spec.seLinux";
     if r.selinux_rule == SeLinuxRule::RunAsAny {
         return;

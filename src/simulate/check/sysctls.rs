@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::PodSecurityContext;
 
-use super::Out;
+use super::Failures;
 use crate::psp::sysctl_matches as matches;
 use crate::pss::checks::sysctls::SAFE;
 use crate::simulate::rules::Rules;
@@ -13,7 +13,7 @@ fn psp_era_safe(name: &str) -> bool {
     SAFE.iter().any(|(n, since)| *since == 0 && *n == name)
 }
 
-pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Out) {
+pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Failures) {
     let sysctls = sc.and_then(|s| s.sysctls.as_deref()).unwrap_or_default();
     for s in sysctls {
         let path = format!("spec.securityContext.sysctls[name={}]", s.name);

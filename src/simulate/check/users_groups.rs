@@ -3,12 +3,12 @@
 
 use k8s_openapi::api::core::v1::PodSecurityContext;
 
-use super::Out;
+use super::Failures;
 use crate::psp::{GroupRule, IdRange, RunAsUserRule};
 use crate::simulate::pod::Effective;
 use crate::simulate::rules::{Ranged, Rules};
 
-pub(super) fn pod_groups(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Out) {
+pub(super) fn pod_groups(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Failures) {
     let fs: Vec<i64> = sc.and_then(|s| s.fs_group).into_iter().collect();
     groups(
         &r.fs_group,
@@ -29,7 +29,7 @@ pub(super) fn pod_groups(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut O
     );
 }
 
-pub(super) fn container(r: &Rules, sc_path: &str, eff: &Effective, out: &mut Out) {
+pub(super) fn container(r: &Rules, sc_path: &str, eff: &Effective, out: &mut Failures) {
     run_as_user(r, sc_path, eff, out);
     let g: Vec<i64> = eff.run_as_group.into_iter().collect();
     groups(
@@ -41,7 +41,7 @@ pub(super) fn container(r: &Rules, sc_path: &str, eff: &Effective, out: &mut Out
     );
 }
 
-fn run_as_user(r: &Rules, sc_path: &str, eff: &Effective, out: &mut Out) {
+fn run_as_user(r: &Rules, sc_path: &str, eff: &Effective, out: &mut Failures) {
     const F: &str = "spec.runAsUser";
     match r.run_as_user.rule {
         RunAsUserRule::RunAsAny => {}
@@ -77,7 +77,7 @@ fn run_as_user(r: &Rules, sc_path: &str, eff: &Effective, out: &mut Out) {
 
 /// A group rule over the groups present: MustRunAs needs at least one, and every one present
 /// must be in a range (MustRunAs and MayRunAs).
-fn groups(g: &Ranged<GroupRule>, path: &str, psp_field: &str, present: &[i64], out: &mut Out) {
+fn groups(g: &Ranged<GroupRule>, path: &str, psp_field: &str, present: &[i64], out: &mut Failures) {
     if g.rule == GroupRule::RunAsAny {
         return;
     }

@@ -4,12 +4,12 @@
 
 use k8s_openapi::api::core::v1::{PodSpec, Volume};
 
-use super::Out;
+use super::Failures;
 use crate::psp::AllowedHostPath;
 use crate::simulate::pod::{containers, volume_type};
 use crate::simulate::rules::Rules;
 
-pub(super) fn check(r: &Rules, spec: &PodSpec, out: &mut Out) {
+pub(super) fn check(r: &Rules, spec: &PodSpec, out: &mut Failures) {
     for v in spec.volumes.iter().flatten() {
         let path = format!("spec.volumes[name={}]", v.name);
         let Some(kind) = volume_type(v) else {
@@ -55,13 +55,13 @@ pub(super) fn check(r: &Rules, spec: &PodSpec, out: &mut Out) {
     }
 }
 
-fn driver_listed(list: &[String], driver: &str, path: String, psp_field: &str, out: &mut Out) {
+fn driver_listed(list: &[String], driver: &str, path: String, psp_field: &str, out: &mut Failures) {
     if !list.is_empty() && !list.iter().any(|d| d == driver) {
         out.fail(path, psp_field, format!("driver {driver} is not allowed"));
     }
 }
 
-fn host_path(r: &Rules, spec: &PodSpec, v: &Volume, path: &str, out: &mut Out) {
+fn host_path(r: &Rules, spec: &PodSpec, v: &Volume, path: &str, out: &mut Failures) {
     const F: &str = "spec.allowedHostPaths";
     let host = &v.host_path.as_ref().expect("hostPath").path;
     match allows_host_path(&r.host_paths, host) {

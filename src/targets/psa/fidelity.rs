@@ -2,7 +2,7 @@
 //!
 //! PSA's statement of what it keeps is the Pod Security Standards level it enforces where a PSP
 //! is usable: the `levels` rows of the PSP at that level, and the rule each level states for a
-//! field ([`Pss::rule`]). Everything else follows the same mapping for every constraint:
+//! field ([`Standards::rule`]). Everything else follows the same mapping for every constraint:
 //!
 //! - a mutating constraint: `mutation_dropped` (PSA never mutates);
 //! - the level rejects pods the PSP admitted (`psp_looser`): `stricter`, unless the PSP also pins
@@ -53,7 +53,7 @@ pub fn reports(
     exempt: &ExemptUsers,
     version: Version,
 ) -> Vec<TargetReport> {
-    let pss = Pss::new(version);
+    let pss = Standards::new(version);
     intents
         .iter()
         .filter_map(|intent| {
@@ -72,16 +72,21 @@ pub fn report_at(
     level: Level,
     version: Version,
 ) -> TargetReport {
-    let at = At {
+    let at = ComparedLevel {
         level,
         why: format!("{level}: as asked"),
         note: None,
     };
-    report_with(intent, policy, at, &Pss::new(version))
+    report_with(intent, policy, at, &Standards::new(version))
 }
 
 /// One PSP's report at `at`.
-fn report_with(intent: &Intent, policy: &PolicyLevels, at: At, pss: &Pss) -> TargetReport {
+fn report_with(
+    intent: &Intent,
+    policy: &PolicyLevels,
+    at: ComparedLevel,
+    pss: &Standards,
+) -> TargetReport {
     let rows = intent
         .constraints
         .iter()
@@ -103,7 +108,7 @@ fn report_with(intent: &Intent, policy: &PolicyLevels, at: At, pss: &Pss) -> Tar
 }
 
 /// The level a PSP is compared with, and why.
-struct At {
+struct ComparedLevel {
     level: Level,
     why: String,
     /// Said in every reason: the PSP is usable under several enforce levels.
@@ -118,7 +123,7 @@ fn enforce_level(
     compatible: Level,
     plan: &ClusterPlan,
     exempt_users: Option<&BTreeSet<String>>,
-) -> At {
+) -> ComparedLevel {
     let mut places: Vec<(String, Level)> = plan
         .namespaces
         .iter()
@@ -132,7 +137,7 @@ fn enforce_level(
         places.push((format!("pods of exempt user {u}"), Level::Privileged));
     }
     let Some(level) = places.iter().map(|(_, l)| *l).min() else {
-        return At {
+        return ComparedLevel {
             level: compatible,
             why: format!("{compatible}: usable in no namespace, so its compatible level"),
             note: None,
@@ -145,13 +150,13 @@ fn enforce_level(
         .collect::<Vec<_>>()
         .join(", ");
     if distinct.len() == 1 {
-        return At {
+        return ComparedLevel {
             level,
             why: format!("{level}: the enforce level where it is usable: {list}"),
             note: None,
         };
     }
-    At {
+    ComparedLevel {
         level,
         why: format!("{level}: the least restrictive enforce level where it is usable: {list}"),
         note: Some(format!(
@@ -161,7 +166,13 @@ fn enforce_level(
 }
 
 /// One constraint's row.
-fn row(c: &Constraint, intent: &Intent, policy: &PolicyLevels, at: &At, pss: &Pss) -> FidelityRow {
+fn row(
+    c: &Constraint,
+    intent: &Intent,
+    policy: &PolicyLevels,
+    at: &ComparedLevel,
+    pss: &Standards,
+) -> FidelityRow {
     let psp_rule = c.describe();
     let (verdict, reason, target_rule) = judge_constraint(c, intent, policy, at.level, pss);
     let target_rule = match verdict {
@@ -191,7 +202,7 @@ fn judge_constraint(
     intent: &Intent,
     policy: &PolicyLevels,
     level: Level,
-    pss: &Pss,
+    pss: &Standards,
 ) -> (Fidelity, String, Option<String>) {
     let field = levels_field(&c.field);
     let rule = pss.rule(field, level);
@@ -237,7 +248,7 @@ fn weaker(
     c: &Constraint,
     intent: &Intent,
     level: Level,
-    pss: &Pss,
+    pss: &Standards,
     rows: &[&Row],
     why: &str,
 ) -> (Fidelity, String, Option<String>) {
@@ -330,7 +341,7 @@ fn volume_type_of(control: &Control) -> Option<&'static str> {
 
 /// What the Pod Security Standards say at one version: the fields some level checks, and each
 /// level's rule for a field in the intent's wording.
-pub struct Pss {
+pub struct Standards {
     version: Version,
     /// Fields where some level rejects a wide-open PSP's pods.
     checked: BTreeSet<&'static str>,
@@ -338,9 +349,9 @@ pub struct Pss {
     rejected_volumes: [BTreeSet<&'static str>; 2],
 }
 
-impl Pss {
+impl Standards {
     /// The standards at `version`.
-    pub fn new(version: Version) -> Pss {
+    pub fn new(version: Version) -> Standards {
         let checked = judge(&wide_open(), version)
             .fields
             .iter()
@@ -354,7 +365,7 @@ impl Pss {
                 .filter(|t| volume_rejected(level, t, version))
                 .collect()
         };
-        Pss {
+        Standards {
             version,
             checked,
             rejected_volumes: [rejected(Level::Baseline), rejected(Level::Restricted)],

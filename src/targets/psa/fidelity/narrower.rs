@@ -3,14 +3,14 @@
 //! baseline admits). `levels` says `psp_looser` for such a field; PSA then is not only stricter
 //! but looser too, and the row says so.
 
-use super::Pss;
+use super::Standards;
 use crate::intent::{Constraint, Control, Intent};
 use crate::levels;
 use crate::psp::sysctl_matches as matches;
 use crate::psp::{RunAsUserRule, SeLinuxRule, VOLUME_TYPES};
 use crate::pss::{Level, Version};
 
-impl Pss {
+impl Standards {
     /// True when, for this constraint, the PSP rejects some value `level` admits.
     pub fn narrower(&self, c: &Constraint, intent: &Intent, level: Level) -> bool {
         let has = |v: &[String], x: &str| v.iter().any(|i| i == x);

@@ -258,12 +258,12 @@ fn plan_with_default(psps: &[&str]) -> ClusterPlan {
 
 #[test]
 fn fields_some_level_checks_depend_on_the_version() {
-    let pss = Pss::new(Version::Minor(22));
+    let pss = Standards::new(Version::Minor(22));
     assert!(pss.checked("privileged"));
     assert!(pss.checked("requiredDropCapabilities"));
     assert!(!pss.checked("fsGroup"));
     assert!(!pss.checked("allowedHostPaths"));
-    assert!(!Pss::new(Version::Minor(21)).checked("requiredDropCapabilities"));
+    assert!(!Standards::new(Version::Minor(21)).checked("requiredDropCapabilities"));
     assert!(pss.rejects_volume(Level::Baseline, "hostPath"));
     assert!(!pss.rejects_volume(Level::Baseline, "flexVolume"));
     assert!(pss.rejects_volume(Level::Restricted, "flexVolume"));
