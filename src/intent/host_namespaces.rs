@@ -1,23 +1,10 @@
-//! Host access: `privileged`, `hostPID`, `hostIPC`, `hostNetwork`, `hostPorts`.
+//! Host namespaces and ports: `hostPID`, `hostIPC`, `hostNetwork`, `hostPorts`.
 
 use super::{Builder, Control, Effect, HostNamespace};
 
 pub(super) fn build(b: &mut Builder<'_>) {
     let s = &b.psp.spec;
-    let (privileged, pid, ipc, net, ports) = (
-        s.privileged,
-        s.host_pid,
-        s.host_ipc,
-        s.host_network,
-        s.host_ports.clone(),
-    );
-    b.spec(
-        "privileged",
-        Effect::Validate,
-        Control::Privileged {
-            allowed: privileged,
-        },
-    );
+    let (pid, ipc, net, ports) = (s.host_pid, s.host_ipc, s.host_network, s.host_ports.clone());
     for (name, namespace, allowed) in [
         ("hostPID", HostNamespace::Pid, pid),
         ("hostIPC", HostNamespace::Ipc, ipc),

@@ -7,12 +7,18 @@
 //! constraints, one per effect, so a target can keep the check and lose the default (PSA never
 //! mutates) and say so precisely.
 
+mod apparmor;
 mod capabilities;
-mod container;
 mod control;
 mod host_namespaces;
+mod privilege_escalation;
+mod privileged;
+mod proc_mount;
+mod read_only_root_filesystem;
 mod restricts;
+mod runtime_class;
 mod seccomp;
+mod selinux;
 mod sysctls;
 mod users_groups;
 mod volumes;
@@ -84,13 +90,19 @@ pub fn intent_of(psp: &Psp) -> Intent {
         psp,
         out: Vec::new(),
     };
+    privileged::build(&mut b);
     host_namespaces::build(&mut b);
     volumes::build(&mut b);
     capabilities::build(&mut b);
     users_groups::build(&mut b);
-    container::build(&mut b);
+    selinux::build(&mut b);
+    read_only_root_filesystem::build(&mut b);
+    privilege_escalation::build(&mut b);
+    proc_mount::build(&mut b);
+    runtime_class::build(&mut b);
     sysctls::build(&mut b);
     seccomp::build(&mut b);
+    apparmor::build(&mut b);
     Intent {
         psp: psp.name.clone(),
         constraints: b.out,

@@ -1,4 +1,4 @@
-//! The seccomp and AppArmor annotations: allowed lists (validate) and defaults (mutate).
+//! The seccomp annotations: the allowed profiles (validate) and the default (mutate).
 
 use super::{Builder, Control, Effect};
 use crate::psp::annotations as a;
@@ -17,20 +17,6 @@ pub(super) fn build(b: &mut Builder<'_>) {
             a::SECCOMP_DEFAULT,
             Effect::Mutate,
             Control::DefaultSeccomp { profile },
-        );
-    }
-    b.annotation(
-        a::APPARMOR_ALLOWED,
-        Effect::Validate,
-        Control::AppArmor {
-            allowed: p.apparmor_allowed,
-        },
-    );
-    if let Some(profile) = p.apparmor_default.filter(|d| !d.is_empty()) {
-        b.annotation(
-            a::APPARMOR_DEFAULT,
-            Effect::Mutate,
-            Control::DefaultAppArmor { profile },
         );
     }
 }

@@ -13,10 +13,11 @@ mod apparmor;
 mod capabilities;
 mod host_namespaces;
 mod new_in_pss;
-mod no_opinion;
 mod privilege_escalation;
 mod privileged;
 mod proc_mount;
+mod read_only_root_filesystem;
+mod runtime_class;
 mod seccomp;
 mod selinux;
 mod sysctls;
@@ -113,20 +114,22 @@ impl Row {
 /// A field family: every row it has to say about one PSP at one version.
 pub type Family = fn(&Psp, Version) -> Vec<Row>;
 
-/// The field families, in report order.
+/// The field families, in report order (the fields no level checks come last).
 pub const FAMILIES: &[Family] = &[
     privileged::rows,
     host_namespaces::rows,
     capabilities::rows,
     volumes::rows,
     selinux::rows,
-    users_groups::rows,
+    users_groups::run_as_user,
     privilege_escalation::rows,
     sysctls::rows,
     proc_mount::rows,
     seccomp::rows,
     apparmor::rows,
-    no_opinion::rows,
+    users_groups::groups,
+    read_only_root_filesystem::rows,
+    runtime_class::rows,
 ];
 
 /// A row that keeps a PSP below its intended level, and the level it blocks.

@@ -1,16 +1,21 @@
+//! Users and groups.
+//!
 //! `runAsUser`: baseline has no opinion; restricted requires `runAsNonRoot: true` on the pod or
 //! every container (1.0+) and forbids `runAsUser: 0` (1.23+).
 //!
 //! No PSP rule requires `runAsNonRoot: true`: MustRunAsNonRoot admits `runAsUser: 1000` without
 //! it, and sets it only when neither field is set. So restricted always rejects some pod the PSP
 //! admitted; the gap is an omission unless the PSP's ranges grant UID 0.
+//!
+//! `runAsGroup`, `supplementalGroups`, `fsGroup`: no level has an opinion, so whatever they
+//! restrict is lost under PSA.
 
-use super::{Cause, Row, Verdict};
-use crate::psp::{Psp, RunAsUserRule};
+use super::{list, Cause, Row, Verdict};
+use crate::psp::{GroupRule, GroupStrategy, Psp, RunAsUserRule};
 use crate::pss::Version;
 
 /// The `runAsUser` row.
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
+pub fn run_as_user(psp: &Psp, _version: Version) -> Vec<Row> {
     const F: &str = "runAsUser";
     let s = &psp.spec.run_as_user;
     let row = match s.rule {
@@ -47,6 +52,41 @@ pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
     vec![row]
 }
 
+/// The rows of the group fields, which no level checks.
+pub fn groups(psp: &Psp, _version: Version) -> Vec<Row> {
+    let s = &psp.spec;
+    vec![
+        group("runAsGroup", s.run_as_group.as_ref()),
+        group("supplementalGroups", Some(&s.supplemental_groups)),
+        group("fsGroup", Some(&s.fs_group)),
+    ]
+}
+
+/// A group strategy: MustRunAs and MayRunAs restrict (MustRunAs also defaults).
+fn group(field: &'static str, strategy: Option<&GroupStrategy>) -> Row {
+    let Some(g) = strategy.filter(|g| g.rule != GroupRule::RunAsAny) else {
+        return Row::both(
+            field,
+            Verdict::NoOpinion,
+            "any group is allowed, and no level restricts groups".into(),
+        );
+    };
+    let ranges = list(g.ranges.iter().map(|r| format!("{}-{}", r.min, r.max)));
+    let default = if g.rule == GroupRule::MustRunAs {
+        " and defaulted"
+    } else {
+        ""
+    };
+    Row::both(
+        field,
+        Verdict::PspStricter,
+        format!(
+            "{:?} keeps groups in {ranges}{default}; no level restricts groups, so this is lost",
+            g.rule
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,7 +96,7 @@ mod tests {
     fn rule(rule: RunAsUserRule, ranges: Vec<IdRange>) -> Row {
         let mut p = psp();
         p.spec.run_as_user = RunAsUserStrategy { rule, ranges };
-        rows(&p, Version::Latest).remove(0)
+        run_as_user(&p, Version::Latest).remove(0)
     }
 
     #[test]
@@ -85,5 +125,28 @@ mod tests {
             (r.baseline, r.restricted),
             (Verdict::NoOpinion, Verdict::PspLooser)
         );
+    }
+
+    #[test]
+    fn group_restrictions_are_lost() {
+        let g = GroupStrategy {
+            rule: GroupRule::MustRunAs,
+            ranges: vec![IdRange { min: 1, max: 65535 }],
+        };
+        let r = group("fsGroup", Some(&g));
+        assert_eq!(r.baseline, Verdict::PspStricter);
+        assert!(r.reason.contains("1-65535"));
+        assert_eq!(group("runAsGroup", None).baseline, Verdict::NoOpinion);
+    }
+
+    #[test]
+    fn defaults_only_psp_has_no_opinion_rows() {
+        for r in groups(&psp(), Version::Latest) {
+            assert_eq!(
+                (r.baseline, r.restricted),
+                (Verdict::NoOpinion, Verdict::NoOpinion),
+                "{r:?}"
+            );
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! Host namespaces and host ports, and the runtime class.
+//! Host namespaces and host ports.
 
 use k8s_openapi::api::core::v1::PodSpec;
 
@@ -35,19 +35,5 @@ pub(super) fn ports(r: &Rules, c: &Ctr<'_>, out: &mut Failures) {
                 format!("host port {port} is not in any allowed range"),
             );
         }
-    }
-}
-
-/// With a runtimeClass strategy, a set runtimeClassName must be listed (or `*` listed).
-pub(super) fn runtime_class(r: &Rules, spec: &PodSpec, out: &mut Failures) {
-    let (Some(allowed), Some(name)) = (&r.runtime_classes, &spec.runtime_class_name) else {
-        return;
-    };
-    if !allowed.iter().any(|a| a == "*" || a == name) {
-        out.fail(
-            "spec.runtimeClassName",
-            "spec.runtimeClass.allowedRuntimeClassNames",
-            format!("runtime class {name} is not allowed"),
-        );
     }
 }

@@ -1,9 +1,14 @@
 //! The validation step: the (mutated) pod against every validating constraint, pod-level checks
 //! first, then each container in visiting order. Every failure is kept, as the plugin did.
 
+mod apparmor;
 mod capabilities;
 mod host_namespaces;
+mod privilege_escalation;
 mod privileged;
+mod proc_mount;
+mod read_only_root_filesystem;
+mod runtime_class;
 mod seccomp;
 mod selinux;
 pub(crate) mod sysctls;
@@ -36,7 +41,7 @@ pub(crate) fn validate(r: &Rules, pod: &Pod) -> Vec<Failure> {
     let spec = pod.spec.as_ref().expect("a pod spec");
     let psc = spec.security_context.as_ref();
     users_groups::pod_groups(r, psc, &mut out);
-    seccomp::seccomp_pod(r, pod, &mut out);
+    seccomp::pod(r, pod, &mut out);
     selinux::check(
         r,
         "spec.securityContext",
@@ -46,15 +51,16 @@ pub(crate) fn validate(r: &Rules, pod: &Pod) -> Vec<Failure> {
     host_namespaces::namespaces(r, spec, &mut out);
     sysctls::check(r, psc, &mut out);
     volumes::check(r, spec, &mut out);
-    host_namespaces::runtime_class(r, spec, &mut out);
+    runtime_class::check(r, spec, &mut out);
     for c in containers(spec) {
         let eff = effective(psc, c.sc);
         let sc_path = format!("{}.securityContext", c.path);
         users_groups::container(r, &sc_path, &eff, &mut out);
         selinux::check(r, &sc_path, eff.se_linux.as_ref(), &mut out);
-        seccomp::apparmor(r, pod, &c, &mut out);
-        seccomp::seccomp_container(r, pod, &c, &mut out);
+        apparmor::check(r, pod, &c, &mut out);
+        seccomp::container(r, pod, &c, &mut out);
         privileged::check(r, &sc_path, c.sc, &mut out);
+        proc_mount::check(r, &sc_path, c.sc, &mut out);
         capabilities::check(
             r,
             &sc_path,
@@ -62,7 +68,8 @@ pub(crate) fn validate(r: &Rules, pod: &Pod) -> Vec<Failure> {
             &mut out,
         );
         host_namespaces::ports(r, &c, &mut out);
-        privileged::escalation_and_root(r, &sc_path, c.sc, &mut out);
+        read_only_root_filesystem::check(r, &sc_path, c.sc, &mut out);
+        privilege_escalation::check(r, &sc_path, c.sc, &mut out);
     }
     out.0
 }

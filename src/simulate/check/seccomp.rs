@@ -1,20 +1,18 @@
-//! Seccomp and AppArmor profiles, as the 1.19-1.24 plugin read them: seccomp from the profile
-//! fields or the annotations (container over pod, field over annotation), AppArmor from the
-//! container annotations only.
+//! Seccomp profiles, as the 1.19-1.24 plugin read them: from the profile fields or the
+//! annotations (container over pod, field over annotation).
 
 use k8s_openapi::api::core::v1::Pod;
 
 use super::Failures;
-use crate::simulate::mutate::{APPARMOR_CONTAINER, SECCOMP_CONTAINER, SECCOMP_POD};
+use crate::simulate::mutate::{SECCOMP_CONTAINER, SECCOMP_POD};
 use crate::simulate::pod::{seccomp_annotation, Ctr};
 use crate::simulate::rules::Rules;
 
 const SECCOMP_F: &str =
     "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]";
-const APPARMOR_F: &str =
-    "metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]";
 
-fn annotation<'p>(pod: &'p Pod, key: &str) -> Option<&'p String> {
+/// The pod annotation `key`.
+pub(super) fn annotation<'p>(pod: &'p Pod, key: &str) -> Option<&'p String> {
     pod.metadata.annotations.as_ref().and_then(|m| m.get(key))
 }
 
@@ -26,7 +24,7 @@ fn pod_field(pod: &Pod) -> Option<String> {
         .map(seccomp_annotation)
 }
 
-pub(super) fn seccomp_pod(r: &Rules, pod: &Pod, out: &mut Failures) {
+pub(super) fn pod(r: &Rules, pod: &Pod, out: &mut Failures) {
     let mut profile = annotation(pod, SECCOMP_POD).cloned().unwrap_or_default();
     if profile.is_empty() {
         profile = pod_field(pod).unwrap_or_default();
@@ -39,7 +37,7 @@ pub(super) fn seccomp_pod(r: &Rules, pod: &Pod, out: &mut Failures) {
     );
 }
 
-pub(super) fn seccomp_container(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Failures) {
+pub(super) fn container(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Failures) {
     let key = format!("{SECCOMP_CONTAINER}{}", c.name);
     let profile =
         c.sc.and_then(|s| s.seccomp_profile.as_ref())
@@ -78,23 +76,6 @@ fn seccomp_allowed(r: &Rules, profile: &str, path: String, out: &mut Failures) {
             path,
             SECCOMP_F,
             format!("seccomp profile {shown} is not in {:?}", list.join(",")),
-        );
-    }
-}
-
-/// With an allowed list, every container needs a listed, non-empty profile.
-pub(super) fn apparmor(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Failures) {
-    let Some(list) = &r.apparmor else { return };
-    let key = format!("{APPARMOR_CONTAINER}{}", c.name);
-    let path = format!("metadata.annotations[{key}]");
-    let profile = annotation(pod, &key).cloned().unwrap_or_default();
-    if profile.is_empty() {
-        out.fail(path, APPARMOR_F, "an AppArmor profile is required");
-    } else if !list.contains(&profile) {
-        out.fail(
-            path,
-            APPARMOR_F,
-            format!("AppArmor profile {profile} is not in {:?}", list.join(",")),
         );
     }
 }

@@ -1,0 +1,44 @@
+//! `readOnlyRootFilesystem`: no level requires a read-only root filesystem, so requiring it is
+//! lost under PSA.
+
+use super::{Row, Verdict};
+use crate::psp::Psp;
+use crate::pss::Version;
+
+/// The `readOnlyRootFilesystem` row.
+pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
+    vec![read_only_root(psp.spec.read_only_root_filesystem)]
+}
+
+fn read_only_root(required: bool) -> Row {
+    const F: &str = "readOnlyRootFilesystem";
+    if required {
+        Row::both(
+            F,
+            Verdict::PspStricter,
+            "requires (and defaults) a read-only root filesystem; no level does, so this is lost"
+                .into(),
+        )
+    } else {
+        Row::both(
+            F,
+            Verdict::NoOpinion,
+            "not required, and no level requires it".into(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels::testing::psp;
+
+    #[test]
+    fn defaults_only_psp_has_no_opinion() {
+        let r = &rows(&psp(), Version::Latest)[0];
+        assert_eq!(
+            (r.baseline, r.restricted),
+            (Verdict::NoOpinion, Verdict::NoOpinion)
+        );
+    }
+}
