@@ -27,3 +27,48 @@ pub(super) fn check(r: &Rules, pod: &Pod, c: &Ctr<'_>, out: &mut Failures) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The apparmor checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    #[test]
+    fn apparmor() {
+        let allowed = "apparmor.security.beta.kubernetes.io/allowedProfileNames";
+        let p = psp_annotated(&format!("{allowed}: 'runtime/default,localhost/x'"));
+        let two =
+            "  initContainers: [{name: i, image: x}]\n  containers: [{name: app, image: x}]\n";
+        assert_eq!(
+            failed(&p, &pod(two)),
+            [
+                format!("metadata.annotations[{APPARMOR_CONTAINER}i]"),
+                format!("metadata.annotations[{APPARMOR_CONTAINER}app]")
+            ]
+        );
+        let set = pod_annotated(
+            two,
+            &format!(
+                "'{APPARMOR_CONTAINER}i': localhost/x, '{APPARMOR_CONTAINER}app': runtime/default"
+            ),
+        );
+        assert!(run(&p, &set).admission.is_unchanged());
+        let d = psp_annotated(&format!("{allowed}: runtime/default, apparmor.security.beta.kubernetes.io/defaultProfileName: runtime/default"));
+        let m = mutations(&d, &pod(two));
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            m[1],
+            (
+                format!("metadata.annotations[{APPARMOR_CONTAINER}app]"),
+                json!("runtime/default")
+            )
+        );
+        let unconfined = pod_annotated(APP, &format!("'{APPARMOR_CONTAINER}app': unconfined"));
+        assert!(!admitted(&d, &unconfined));
+        assert!(
+            admitted(&psp(""), &unconfined),
+            "no allowed list: any profile"
+        );
+    }
+}

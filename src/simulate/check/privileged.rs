@@ -14,3 +14,20 @@ pub(super) fn check(r: &Rules, sc_path: &str, sc: Option<&SecurityContext>, out:
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The privileged checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    #[test]
+    fn privileged_in_any_container_list() {
+        let p = pod("  initContainers: [{name: i, image: x, securityContext: {privileged: true}}]\n  containers: [{name: app, image: x}]\n");
+        assert_eq!(
+            failed(&psp(""), &p),
+            ["spec.initContainers[name=i].securityContext.privileged"]
+        );
+        assert!(admitted(&psp("  privileged: true\n"), &p));
+    }
+}

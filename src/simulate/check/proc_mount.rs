@@ -17,3 +17,28 @@ pub(super) fn check(r: &Rules, sc_path: &str, sc: Option<&SecurityContext>, out:
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The proc mount checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    #[test]
+    fn proc_mount() {
+        let unmasked =
+            pod("  containers: [{name: app, image: x, securityContext: {procMount: Unmasked}}]\n");
+        assert_eq!(
+            failed(&psp(""), &unmasked),
+            ["spec.containers[name=app].securityContext.procMount"]
+        );
+        assert!(admitted(
+            &psp("  allowedProcMountTypes: [Default, Unmasked]\n"),
+            &unmasked
+        ));
+        assert!(
+            !admitted(&psp("  allowedProcMountTypes: [Unmasked]\n"), &pod(APP)),
+            "unset reads Default"
+        );
+    }
+}

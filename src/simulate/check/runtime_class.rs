@@ -18,3 +18,31 @@ pub(super) fn check(r: &Rules, spec: &PodSpec, out: &mut Failures) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The runtime class checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    #[test]
+    fn runtime_class() {
+        let p = psp("  runtimeClass: {allowedRuntimeClassNames: [gvisor, kata], defaultRuntimeClassName: gvisor}\n");
+        assert_eq!(
+            mutations(&p, &pod(APP)),
+            [("spec.runtimeClassName".to_string(), json!("gvisor"))]
+        );
+        assert!(run(&p, &pod(&format!("  runtimeClassName: kata\n{APP}")))
+            .admission
+            .is_unchanged());
+        assert_eq!(
+            failed(&p, &pod(&format!("  runtimeClassName: runc\n{APP}"))),
+            ["spec.runtimeClassName"]
+        );
+        let no_default = psp("  runtimeClass: {allowedRuntimeClassNames: [gvisor]}\n");
+        assert!(
+            run(&no_default, &pod(APP)).admission.is_unchanged(),
+            "unset is always allowed"
+        );
+    }
+}

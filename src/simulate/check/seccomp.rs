@@ -79,3 +79,81 @@ fn seccomp_allowed(r: &Rules, profile: &str, path: String, out: &mut Failures) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The seccomp checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    const SECCOMP_ALLOWED: &str = "seccomp.security.alpha.kubernetes.io/allowedProfileNames";
+
+    #[test]
+    fn seccomp_without_annotation_allows_no_profile() {
+        let p = psp("");
+        assert!(run(&p, &pod(APP)).admission.is_unchanged());
+        let field = pod(&format!(
+            "  securityContext: {{seccompProfile: {{type: RuntimeDefault}}}}\n{APP}"
+        ));
+        assert_eq!(
+            failed(&p, &field),
+            [
+                "metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]",
+                "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]"
+            ]
+        );
+    }
+
+    #[test]
+    fn seccomp_field_becomes_annotation_and_docker_default_stands_for_runtime_default() {
+        let p = psp_annotated(&format!("{SECCOMP_ALLOWED}: docker/default"));
+        let field = pod(&format!(
+            "  securityContext: {{seccompProfile: {{type: RuntimeDefault}}}}\n{APP}"
+        ));
+        assert_eq!(
+            mutations(&p, &field),
+            [(
+                format!("metadata.annotations[{SECCOMP_POD}]"),
+                json!("runtime/default")
+            )]
+        );
+        assert_eq!(
+            failed(&p, &pod(APP)),
+            [
+                "metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]",
+                "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]"
+            ]
+        );
+        let container_field = pod("  containers: [{name: app, image: x, securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}}]\n");
+        let with_unset = psp_annotated(&format!("{SECCOMP_ALLOWED}: 'runtime/default,'"));
+        assert_eq!(
+            failed(&with_unset, &container_field),
+            ["metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]"]
+        );
+        assert!(
+            admitted(&with_unset, &pod(APP)),
+            "an empty item allows no profile"
+        );
+        let any = psp_annotated(&format!("{SECCOMP_ALLOWED}: '*'"));
+        assert!(admitted(&any, &container_field));
+    }
+
+    #[test]
+    fn seccomp_default_annotation() {
+        let p = psp_annotated(&format!(
+            "{SECCOMP_ALLOWED}: runtime/default, seccomp.security.alpha.kubernetes.io/defaultProfileName: runtime/default"
+        ));
+        assert_eq!(
+            mutations(&p, &pod(APP)),
+            [(
+                format!("metadata.annotations[{SECCOMP_POD}]"),
+                json!("runtime/default")
+            )]
+        );
+        let unconfined = pod_annotated(APP, &format!("'{SECCOMP_CONTAINER}app': unconfined"));
+        assert_eq!(
+            failed(&p, &unconfined),
+            [format!("metadata.annotations[{SECCOMP_CONTAINER}app]")]
+        );
+    }
+}

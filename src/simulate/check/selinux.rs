@@ -53,3 +53,31 @@ fn sorted_categories(c: &str) -> Vec<&str> {
     v.sort_unstable();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    //! The selinux checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    #[test]
+    fn selinux_must_run_as() {
+        let p = psp("  seLinux: {rule: MustRunAs, seLinuxOptions: {level: 's0:c1,c2', type: t}}\n");
+        assert_eq!(
+            mutations(&p, &pod(APP)),
+            [(
+                "spec.securityContext.seLinuxOptions".to_string(),
+                json!({"level": "s0:c1,c2", "type": "t"})
+            )]
+        );
+        let reordered = pod(&format!(
+            "  securityContext: {{seLinuxOptions: {{level: 's0:c2,c1', type: t}}}}\n{APP}"
+        ));
+        assert!(run(&p, &reordered).admission.is_unchanged());
+        let c = pod("  containers: [{name: app, image: x, securityContext: {seLinuxOptions: {level: 's0:c1,c2', type: other}}}]\n");
+        assert_eq!(
+            failed(&p, &c),
+            ["spec.containers[name=app].securityContext.seLinuxOptions.type"]
+        );
+    }
+}

@@ -32,3 +32,44 @@ pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Failur
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The sysctls checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    fn sysctl(name: &str) -> Pod {
+        pod(&format!(
+            "  securityContext: {{sysctls: [{{name: {name}, value: '1'}}]}}\n{APP}"
+        ))
+    }
+
+    #[test]
+    fn sysctls() {
+        let p = psp("  allowedUnsafeSysctls: ['kernel.msg*', net.core.somaxconn]\n  forbiddenSysctls: ['kernel.shm*', kernel.msgmni]\n");
+        for ok in [
+            "kernel.msgmax",
+            "net.core.somaxconn",
+            "net.ipv4.tcp_syncookies",
+        ] {
+            assert!(admitted(&p, &sysctl(ok)), "{ok}");
+        }
+        for bad in [
+            "kernel.msgmni",
+            "kernel.shm_rmid_forced",
+            "net.core.somaxconn2",
+            "kernel.sem",
+        ] {
+            assert_eq!(
+                failed(&p, &sysctl(bad)),
+                [format!("spec.securityContext.sysctls[name={bad}]")],
+                "{bad}"
+            );
+        }
+        assert!(
+            admitted(&psp(""), &sysctl("kernel.shm_rmid_forced")),
+            "safe by default"
+        );
+    }
+}

@@ -108,3 +108,113 @@ pub(crate) fn show(ranges: &[IdRange]) -> String {
         .collect();
     format!("[{}]", parts.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The users groups checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    #[test]
+    fn run_as_user_must_run_as_any_range_container_over_pod() {
+        let p = psp(
+            "  runAsUser: {rule: MustRunAs, ranges: [{min: 100, max: 200}, {min: 1000, max: 1000}]}\n",
+        );
+        let pod_level = pod(&format!("  securityContext: {{runAsUser: 1000}}\n{APP}"));
+        assert!(run(&p, &pod_level).admission.is_unchanged());
+        let overridden = pod("  securityContext: {runAsUser: 150}\n  containers: [{name: app, image: x, securityContext: {runAsUser: 201}}]\n");
+        assert_eq!(
+            failed(&p, &overridden),
+            ["spec.containers[name=app].securityContext.runAsUser"]
+        );
+        let unset = pod("  initContainers: [{name: i, image: x}]\n  containers: [{name: app, image: x}]\n  ephemeralContainers: [{name: e, image: x}]\n");
+        let m = mutations(&p, &unset);
+        let paths: Vec<&str> = m.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.initContainers[name=i].securityContext.runAsUser",
+                "spec.containers[name=app].securityContext.runAsUser",
+                "spec.ephemeralContainers[name=e].securityContext.runAsUser"
+            ]
+        );
+        assert!(m.iter().all(|(_, v)| *v == json!(100)));
+    }
+
+    #[test]
+    fn run_as_non_root() {
+        let p = psp("  runAsUser: {rule: MustRunAsNonRoot}\n");
+        assert_eq!(
+            mutations(&p, &pod(APP)),
+            [(
+                "spec.containers[name=app].securityContext.runAsNonRoot".to_string(),
+                json!(true)
+            )]
+        );
+        assert!(run(
+            &p,
+            &pod(&format!("  securityContext: {{runAsNonRoot: true}}\n{APP}"))
+        )
+        .admission
+        .is_unchanged());
+        assert!(run(
+            &p,
+            &pod(&format!("  securityContext: {{runAsUser: 5}}\n{APP}"))
+        )
+        .admission
+        .is_unchanged());
+        assert_eq!(
+            failed(
+                &p,
+                &pod(&format!("  securityContext: {{runAsUser: 0}}\n{APP}"))
+            ),
+            ["spec.containers[name=app].securityContext.runAsUser"]
+        );
+        let c = pod("  securityContext: {runAsNonRoot: true}\n  containers: [{name: app, image: x, securityContext: {runAsNonRoot: false}}]\n");
+        assert_eq!(
+            failed(&p, &c),
+            ["spec.containers[name=app].securityContext.runAsNonRoot"]
+        );
+    }
+
+    #[test]
+    fn group_rules() {
+        let must = psp("  fsGroup: {rule: MustRunAs, ranges: [{min: 10, max: 20}, {min: 30, max: 40}]}\n  supplementalGroups: {rule: MustRunAs, ranges: [{min: 5, max: 6}]}\n  runAsGroup: {rule: MustRunAs, ranges: [{min: 7, max: 8}]}\n");
+        let m = mutations(&must, &pod(APP));
+        assert_eq!(
+            m,
+            [
+                (
+                    "spec.securityContext.supplementalGroups".to_string(),
+                    json!([5])
+                ),
+                ("spec.securityContext.fsGroup".to_string(), json!(10)),
+                (
+                    "spec.containers[name=app].securityContext.runAsGroup".to_string(),
+                    json!(7)
+                ),
+            ]
+        );
+        let set = pod(&format!(
+            "  securityContext: {{fsGroup: 35, supplementalGroups: [5, 6], runAsGroup: 8}}\n{APP}"
+        ));
+        assert!(run(&must, &set).admission.is_unchanged());
+        // An explicit empty list is not defaulted, and MustRunAs then refuses it.
+        let empty = pod(&format!(
+            "  securityContext: {{supplementalGroups: []}}\n{APP}"
+        ));
+        assert_eq!(
+            failed(&must, &empty),
+            ["spec.securityContext.supplementalGroups"]
+        );
+        let may = psp("  fsGroup: {rule: MayRunAs, ranges: [{min: 10, max: 20}]}\n");
+        assert!(run(&may, &pod(APP)).admission.is_unchanged());
+        assert_eq!(
+            failed(
+                &may,
+                &pod(&format!("  securityContext: {{fsGroup: 21}}\n{APP}"))
+            ),
+            ["spec.securityContext.fsGroup"]
+        );
+    }
+}

@@ -163,3 +163,91 @@ mod path_tests {
         assert_eq!(clean("a/../../b"), "../b");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The volumes checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    fn host_path_pod(path: &str, read_only: bool) -> Pod {
+        pod(&format!(
+            "  volumes: [{{name: h, hostPath: {{path: '{path}'}}}}]\n  initContainers: [{{name: i, image: x, volumeMounts: [{{name: h, mountPath: /i, readOnly: true}}]}}]\n  containers: [{{name: app, image: x, volumeMounts: [{{name: h, mountPath: /m, readOnly: {read_only}}}]}}]\n"
+        ))
+    }
+
+    #[test]
+    fn host_path_prefix_matches_whole_segments() {
+        let p = psp("  allowedHostPaths: [{pathPrefix: /foo}, {pathPrefix: /var/log/}]\n");
+        for ok in ["/foo", "/foo/", "/foo/bar", "/var/log", "/var/log/pods"] {
+            assert!(admitted(&p, &host_path_pod(ok, false)), "{ok}");
+        }
+        for bad in ["/foobar", "/fo", "/var/logs", "/"] {
+            assert_eq!(
+                failed(&p, &host_path_pod(bad, false)),
+                ["spec.volumes[name=h].hostPath.path"],
+                "{bad}"
+            );
+        }
+        assert!(
+            admitted(&psp(""), &host_path_pod("/anything", false)),
+            "empty list allows any path"
+        );
+    }
+
+    #[test]
+    fn read_only_host_path_needs_every_mount_read_only() {
+        let p = psp("  allowedHostPaths: [{pathPrefix: /foo, readOnly: true}]\n");
+        assert!(admitted(&p, &host_path_pod("/foo/bar", true)));
+        assert_eq!(
+            failed(&p, &host_path_pod("/foo/bar", false)),
+            ["spec.containers[name=app].volumeMounts[mountPath=/m].readOnly"]
+        );
+        // A writable prefix that also matches lifts the requirement.
+        let both = psp(
+            "  allowedHostPaths: [{pathPrefix: /foo, readOnly: true}, {pathPrefix: /foo/bar}]\n",
+        );
+        assert!(admitted(&both, &host_path_pod("/foo/bar/baz", false)));
+        assert!(!admitted(&both, &host_path_pod("/foo/other", false)));
+    }
+
+    #[test]
+    fn volume_types_and_sourceless_volume_is_empty_dir() {
+        let sourceless = pod(&format!("  volumes: [{{name: v}}]\n{APP}"));
+        assert!(admitted(
+            &psp("  volumes: [emptyDir, secret]\n"),
+            &sourceless
+        ));
+        assert_eq!(
+            failed(&psp("  volumes: [configMap, secret]\n"), &sourceless),
+            ["spec.volumes[name=v]"]
+        );
+        let two = pod(&format!("  volumes: [{{name: s, secret: {{secretName: s}}}}, {{name: c, configMap: {{name: c}}}}]\n{APP}"));
+        assert!(admitted(&psp("  volumes: [secret, configMap]\n"), &two));
+        assert_eq!(
+            failed(&psp("  volumes: [secret]\n"), &two),
+            ["spec.volumes[name=c]"]
+        );
+        assert_eq!(failed(&psp("  volumes: []\n"), &two).len(), 2);
+    }
+
+    #[test]
+    fn flex_and_csi_drivers_must_be_listed_when_listed() {
+        let p = psp("  allowedFlexVolumes: [{driver: a/one}, {driver: b/two}]\n  allowedCSIDrivers: [{name: c1}, {name: c2}]\n");
+        let vol = |v: &str| pod(&format!("  volumes: [{{name: v, {v}}}]\n{APP}"));
+        assert!(admitted(&p, &vol("flexVolume: {driver: b/two}")));
+        assert_eq!(
+            failed(&p, &vol("flexVolume: {driver: c/three}")),
+            ["spec.volumes[name=v].flexVolume.driver"]
+        );
+        assert!(admitted(&p, &vol("csi: {driver: c2}")));
+        assert_eq!(
+            failed(&p, &vol("csi: {driver: c3}")),
+            ["spec.volumes[name=v].csi.driver"]
+        );
+        assert!(
+            admitted(&psp(""), &vol("csi: {driver: anything}")),
+            "empty list allows any driver"
+        );
+    }
+}
