@@ -48,8 +48,7 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
         .collect();
     let mut intents: Vec<Intent> = loaded.psps().map(|(_, p)| intent_of(p)).collect();
     intents.sort_by(|a, b| a.psp.cmp(&b.psp));
-    let mut policies: Vec<PolicyLevels> = loaded.psps().map(|(_, p)| judge(p, version)).collect();
-    policies.sort_by(|a, b| a.name.cmp(&b.name));
+    let policies: Vec<PolicyLevels> = intents.iter().map(|i| judge(i, version)).collect();
     let levels: BTreeMap<String, PspLevels> = policies
         .iter()
         .map(|p| {

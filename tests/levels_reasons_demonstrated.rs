@@ -15,6 +15,7 @@ use std::path::Path;
 
 use common::podgen::pod;
 use k8s_openapi::api::core::v1::Pod;
+use podsec_migrate::intent::intent_of;
 use podsec_migrate::levels::{judge, Verdict};
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::psp::Psp;
@@ -211,7 +212,7 @@ fn with_witnesses(psp: &Psp, pods: &[Pod]) -> Vec<Pod> {
 
 /// For each (field, level) the PSP is looser on, whether some pod it admits fails PSS there.
 fn demonstrated(psp: &Psp, version: Version, pods: &[Pod]) -> BTreeMap<(String, Level), bool> {
-    let judged = judge(psp, version);
+    let judged = judge(&intent_of(psp), version);
     let mut wanted: BTreeMap<(String, Level), bool> = BTreeMap::new();
     for row in &judged.fields {
         for level in [Level::Baseline, Level::Restricted] {

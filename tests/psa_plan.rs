@@ -10,6 +10,7 @@ use std::path::Path;
 use common::podgen::pod;
 use common::run;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use podsec_migrate::intent::intent_of;
 use podsec_migrate::load::yaml::parse_documents;
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::pss::{evaluate as pss_evaluate, Level, Version};
@@ -288,7 +289,7 @@ fn check_fixture(p: &k8s_openapi::api::core::v1::Pod, fixture: &str) -> Result<u
     let levels: std::collections::BTreeMap<_, _> = loaded
         .psps()
         .map(|(_, x)| {
-            let l = podsec_migrate::levels::judge(x, version);
+            let l = podsec_migrate::levels::judge(&intent_of(x), version);
             (
                 x.name.clone(),
                 podsec_migrate::targets::psa::PspLevels {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use super::{load_psps, CliResult};
 use crate::cli::{Format, LevelsArgs};
 use crate::exit;
+use crate::intent::intent_of;
 use crate::levels::judge;
 use crate::report::levels::{model_json, Report};
 
@@ -18,7 +19,7 @@ pub fn run(args: &LevelsArgs) -> CliResult {
     let policies = loaded
         .psps()
         .map(|(obj, psp)| {
-            let mut l = judge(psp, args.k8s_version);
+            let mut l = judge(&intent_of(psp), args.k8s_version);
             l.source = Some(obj.source.to_string());
             l
         })

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::{list, Cause, Row, Verdict};
-use crate::psp::Psp;
+use crate::intent::{Control, Intent};
 use crate::pss::Version;
 
 /// Capabilities baseline lets a container add (the PSS check's own list).
@@ -20,12 +20,30 @@ pub const RESTRICTED_ADD: &[&str] = &["NET_BIND_SERVICE"];
 const RESTRICTED_CAPS_SINCE: u32 = 22;
 
 /// The three capability rows.
-pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
-    let s = &psp.spec;
+pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
+    let allowed_caps = intent
+        .find(|c| match c {
+            Control::AllowedCapabilities(caps) => Some(caps.as_slice()),
+            _ => None,
+        })
+        .expect(super::COMPLETE);
+    let required = intent
+        .find(|c| match c {
+            Control::RequiredDropCapabilities(caps) => Some(caps.as_slice()),
+            _ => None,
+        })
+        .expect(super::COMPLETE);
+    // Present only when the PSP adds some.
+    let default_caps = intent
+        .find(|c| match c {
+            Control::DefaultAddCapabilities(caps) => Some(caps.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default();
     vec![
-        allowed(&s.allowed_capabilities, version),
-        default_add(&s.default_add_capabilities, version),
-        required_drop(&s.required_drop_capabilities, version),
+        allowed(allowed_caps, version),
+        default_add(default_caps, version),
+        required_drop(required, version),
     ]
 }
 

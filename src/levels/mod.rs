@@ -26,7 +26,7 @@ mod volumes;
 
 use serde::Serialize;
 
-use crate::psp::Psp;
+use crate::intent::{Control, Intent};
 use crate::pss::{Level, Version};
 
 pub use capabilities::{BASELINE_ADD, RESTRICTED_ADD};
@@ -112,7 +112,7 @@ impl Row {
 }
 
 /// A field family: every row it has to say about one PSP at one version.
-pub type Family = fn(&Psp, Version) -> Vec<Row>;
+pub type Family = fn(&Intent, Version) -> Vec<Row>;
 
 /// The field families, in report order (the fields no level checks come last).
 pub const FAMILIES: &[Family] = &[
@@ -154,17 +154,26 @@ pub struct PolicyLevels {
     pub new_in_pss: Vec<NewControl>,
 }
 
-/// Judges one PSP at one version.
-pub fn judge(psp: &Psp, version: Version) -> PolicyLevels {
+/// Said when an intent lacks a validating constraint: [`crate::intent::intent_of`] gives one
+/// for every PSP field, so the families read values, never defaults of their own.
+pub(crate) const COMPLETE: &str = "an intent has a validating constraint for every PSP field";
+
+/// The value `pick` takes from the constraint on a field every intent has.
+pub(crate) fn field<'a, T>(intent: &'a Intent, pick: impl Fn(&'a Control) -> Option<T>) -> T {
+    intent.find(pick).expect(COMPLETE)
+}
+
+/// Judges one PSP, by its intent, at one version.
+pub fn judge(intent: &Intent, version: Version) -> PolicyLevels {
     let fields: Vec<Row> = FAMILIES
         .iter()
-        .flat_map(|check| check(psp, version))
+        .flat_map(|family| family(intent, version))
         .collect();
     let compatible = strictest_level(&fields, None);
     let intended = strictest_level(&fields, Some(Cause::Grant));
     let allowed_by_omission = omissions(&fields, compatible, intended);
     PolicyLevels {
-        name: psp.name.clone(),
+        name: intent.psp.clone(),
         source: None,
         compatible_level: compatible,
         intended_level: intended,
@@ -248,6 +257,7 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::psp;
     use super::*;
+    use crate::intent::intent_of;
 
     #[test]
     fn levels_follow_the_loosest_row() {
@@ -273,7 +283,7 @@ mod tests {
         p.spec.allowed_capabilities = vec!["*".into()];
         p.spec.volumes = vec!["*".into()];
         for v in [Version::Minor(18), Version::Minor(25), Version::Latest] {
-            for r in FAMILIES.iter().flat_map(|c| c(&p, v)) {
+            for r in FAMILIES.iter().flat_map(|c| c(&intent_of(&p), v)) {
                 let looser = r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser;
                 assert_eq!(looser, r.cause.is_some(), "{r:?}");
             }
@@ -283,7 +293,7 @@ mod tests {
     #[test]
     fn defaults_only_psp_is_privileged_compatible_and_restricted_intended() {
         // No annotation for AppArmor means any profile (unconfined too): an omission.
-        let l = judge(&psp(), Version::Latest);
+        let l = judge(&intent_of(&psp()), Version::Latest);
         assert_eq!(l.compatible_level, Level::Privileged);
         assert_eq!(l.intended_level, Level::Restricted);
         assert!(l

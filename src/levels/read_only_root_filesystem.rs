@@ -2,12 +2,15 @@
 //! lost under PSA.
 
 use super::{Row, Verdict};
-use crate::psp::Psp;
+use crate::intent::{Control, Intent};
 use crate::pss::Version;
 
 /// The `readOnlyRootFilesystem` row.
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
-    vec![read_only_root(psp.spec.read_only_root_filesystem)]
+pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
+    vec![read_only_root(super::field(intent, |c| match c {
+        Control::ReadOnlyRootFilesystem { required } => Some(*required),
+        _ => None,
+    }))]
 }
 
 fn read_only_root(required: bool) -> Row {
@@ -31,11 +34,12 @@ fn read_only_root(required: bool) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intent::intent_of;
     use crate::levels::testing::psp;
 
     #[test]
     fn defaults_only_psp_has_no_opinion() {
-        let r = &rows(&psp(), Version::Latest)[0];
+        let r = &rows(&intent_of(&psp()), Version::Latest)[0];
         assert_eq!(
             (r.baseline, r.restricted),
             (Verdict::NoOpinion, Verdict::NoOpinion)

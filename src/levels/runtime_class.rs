@@ -2,12 +2,25 @@
 //! default (PSA never mutates).
 
 use super::{list, Row, Verdict};
-use crate::psp::{Psp, RuntimeClassStrategy};
+use crate::intent::{Control, Intent};
+use crate::psp::RuntimeClassStrategy;
 use crate::pss::Version;
 
 /// The `runtimeClass` row.
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
-    vec![runtime_class(psp.spec.runtime_class.as_ref())]
+pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
+    let allowed = super::field(intent, |c| match c {
+        Control::RuntimeClass { allowed } => Some(allowed),
+        _ => None,
+    });
+    let default = intent.find(|c| match c {
+        Control::DefaultRuntimeClass { name } => Some(name.clone()),
+        _ => None,
+    });
+    let strategy = allowed.as_ref().map(|names| RuntimeClassStrategy {
+        allowed_runtime_class_names: names.clone(),
+        default_runtime_class_name: default,
+    });
+    vec![runtime_class(strategy.as_ref())]
 }
 
 fn runtime_class(rc: Option<&RuntimeClassStrategy>) -> Row {
@@ -47,11 +60,12 @@ fn runtime_class(rc: Option<&RuntimeClassStrategy>) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intent::intent_of;
     use crate::levels::testing::psp;
 
     #[test]
     fn defaults_only_psp_has_no_opinion() {
-        let r = &rows(&psp(), Version::Latest)[0];
+        let r = &rows(&intent_of(&psp()), Version::Latest)[0];
         assert_eq!(
             (r.baseline, r.restricted),
             (Verdict::NoOpinion, Verdict::NoOpinion)

@@ -10,15 +10,19 @@
 //! `runAsGroup`, `supplementalGroups`, `fsGroup`: no level has an opinion, so whatever they
 //! restrict is lost under PSA.
 
-use super::{list, Cause, Row, Verdict};
-use crate::psp::{GroupRule, GroupStrategy, Psp, RunAsUserRule};
+use super::{field, list, Cause, Row, Verdict};
+use crate::intent::{Control, Intent};
+use crate::psp::{GroupRule, GroupStrategy, IdRange, RunAsUserRule};
 use crate::pss::Version;
 
 /// The `runAsUser` row.
-pub fn run_as_user(psp: &Psp, _version: Version) -> Vec<Row> {
+pub fn run_as_user(intent: &Intent, _version: Version) -> Vec<Row> {
     const F: &str = "runAsUser";
-    let s = &psp.spec.run_as_user;
-    let row = match s.rule {
+    let (rule, ranges) = field(intent, |c| match c {
+        Control::RunAsUser { rule, ranges } => Some((*rule, ranges)),
+        _ => None,
+    });
+    let row = match rule {
         RunAsUserRule::RunAsAny => Row::new(
             F,
             Verdict::NoOpinion,
@@ -34,7 +38,7 @@ pub fn run_as_user(psp: &Psp, _version: Version) -> Vec<Row> {
             "MustRunAsNonRoot admits runAsUser: 1000 without runAsNonRoot: true and defaults runAsNonRoot only when both are unset, while restricted requires runAsNonRoot: true".into(),
         )
         .by(Cause::Omission),
-        RunAsUserRule::MustRunAs if s.ranges.iter().any(|r| r.contains(0)) => Row::new(
+        RunAsUserRule::MustRunAs if ranges.iter().any(|r| r.contains(0)) => Row::new(
             F,
             Verdict::PspStricter,
             Verdict::PspLooser,
@@ -53,12 +57,30 @@ pub fn run_as_user(psp: &Psp, _version: Version) -> Vec<Row> {
 }
 
 /// The rows of the group fields, which no level checks.
-pub fn groups(psp: &Psp, _version: Version) -> Vec<Row> {
-    let s = &psp.spec;
+pub fn groups(intent: &Intent, _version: Version) -> Vec<Row> {
+    let strategy = |pick: fn(&Control) -> Option<(GroupRule, &Vec<IdRange>)>| {
+        let (rule, ranges) = field(intent, pick);
+        GroupStrategy {
+            rule,
+            ranges: ranges.clone(),
+        }
+    };
+    let run_as = strategy(|c| match c {
+        Control::RunAsGroup { rule, ranges } => Some((*rule, ranges)),
+        _ => None,
+    });
+    let supplemental = strategy(|c| match c {
+        Control::SupplementalGroups { rule, ranges } => Some((*rule, ranges)),
+        _ => None,
+    });
+    let fs = strategy(|c| match c {
+        Control::FsGroup { rule, ranges } => Some((*rule, ranges)),
+        _ => None,
+    });
     vec![
-        group("runAsGroup", s.run_as_group.as_ref()),
-        group("supplementalGroups", Some(&s.supplemental_groups)),
-        group("fsGroup", Some(&s.fs_group)),
+        group("runAsGroup", Some(&run_as)),
+        group("supplementalGroups", Some(&supplemental)),
+        group("fsGroup", Some(&fs)),
     ]
 }
 
@@ -90,13 +112,14 @@ fn group(field: &'static str, strategy: Option<&GroupStrategy>) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intent::intent_of;
     use crate::levels::testing::psp;
-    use crate::psp::{IdRange, RunAsUserStrategy};
+    use crate::psp::RunAsUserStrategy;
 
     fn rule(rule: RunAsUserRule, ranges: Vec<IdRange>) -> Row {
         let mut p = psp();
         p.spec.run_as_user = RunAsUserStrategy { rule, ranges };
-        run_as_user(&p, Version::Latest).remove(0)
+        run_as_user(&intent_of(&p), Version::Latest).remove(0)
     }
 
     #[test]
@@ -141,7 +164,7 @@ mod tests {
 
     #[test]
     fn defaults_only_psp_has_no_opinion_rows() {
-        for r in groups(&psp(), Version::Latest) {
+        for r in groups(&intent_of(&psp()), Version::Latest) {
             assert_eq!(
                 (r.baseline, r.restricted),
                 (Verdict::NoOpinion, Verdict::NoOpinion),

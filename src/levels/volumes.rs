@@ -3,8 +3,9 @@
 //! Baseline (1.0+) rejects `hostPath` volumes and nothing else; restricted (1.0+) allows only
 //! [`RESTRICTED_VOLUMES`] (`image` too from 1.33, a type PSP never had).
 
-use super::{list, Cause, Row, Verdict};
-use crate::psp::{Psp, VOLUME_TYPES};
+use super::{field, list, Cause, Row, Verdict};
+use crate::intent::{Control, Intent, VolumeTypes};
+use crate::psp::{AllowedHostPath, VOLUME_TYPES};
 use crate::pss::Version;
 
 /// Volume types restricted allows (PSP spelling).
@@ -27,26 +28,44 @@ fn sources() -> impl Iterator<Item = &'static str> {
         .filter(|t| *t != "*" && *t != "none")
 }
 
+/// The allowed volume types.
+fn types(intent: &Intent) -> &VolumeTypes {
+    field(intent, |c| match c {
+        Control::Volumes(v) => Some(v),
+        _ => None,
+    })
+}
+
 /// True when the PSP allows volume type `t` (directly or through `*`).
-fn allows(psp: &Psp, t: &str) -> bool {
-    psp.spec.volumes.iter().any(|v| v == t || v == "*")
+fn allows(intent: &Intent, t: &str) -> bool {
+    let v = types(intent);
+    v.any || v.types.contains(t)
+}
+
+/// A driver list of the intent (`allowedFlexVolumes` or `allowedCSIDrivers`).
+fn drivers(intent: &Intent, flex: bool) -> &[String] {
+    field(intent, |c| match c {
+        Control::FlexVolumes(d) if flex => Some(d.as_slice()),
+        Control::CsiDrivers(d) if !flex => Some(d.as_slice()),
+        _ => None,
+    })
 }
 
 /// The four volume rows.
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
+pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
     vec![
-        volumes(psp),
-        host_paths(psp),
-        flex_volumes(psp),
-        csi_drivers(psp),
+        volumes(intent),
+        host_paths(intent),
+        flex_volumes(intent),
+        csi_drivers(intent),
     ]
 }
 
 /// `volumes`.
-fn volumes(psp: &Psp) -> Row {
+fn volumes(intent: &Intent) -> Row {
     const F: &str = "volumes";
-    let v = &psp.spec.volumes;
-    if v.iter().any(|t| t == "*") {
+    let v = types(intent);
+    if v.any {
         return Row::both(
             F,
             Verdict::PspLooser,
@@ -54,7 +73,7 @@ fn volumes(psp: &Psp) -> Row {
         )
         .by(Cause::Grant);
     }
-    if v.iter().any(|t| t == "hostPath") {
+    if v.types.contains("hostPath") {
         return Row::both(
             F,
             Verdict::PspLooser,
@@ -64,14 +83,14 @@ fn volumes(psp: &Psp) -> Row {
     }
     let baseline = if sources()
         .filter(|t| *t != "hostPath")
-        .all(|t| allows(psp, t))
+        .all(|t| allows(intent, t))
     {
         Verdict::Same
     } else {
         Verdict::PspStricter
     };
     let outside: Vec<&str> = sources()
-        .filter(|t| allows(psp, t) && !RESTRICTED_VOLUMES.contains(t))
+        .filter(|t| allows(intent, t) && !RESTRICTED_VOLUMES.contains(t))
         .collect();
     if !outside.is_empty() {
         return Row::new(
@@ -85,12 +104,12 @@ fn volumes(psp: &Psp) -> Row {
         )
         .by(Cause::Grant);
     }
-    let restricted = if RESTRICTED_VOLUMES.iter().all(|t| allows(psp, t)) {
+    let restricted = if RESTRICTED_VOLUMES.iter().all(|t| allows(intent, t)) {
         Verdict::Same
     } else {
         Verdict::PspStricter
     };
-    let allowed: Vec<&str> = sources().filter(|t| allows(psp, t)).collect();
+    let allowed: Vec<&str> = sources().filter(|t| allows(intent, t)).collect();
     if allowed.is_empty() {
         return Row::both(
             F,
@@ -111,10 +130,13 @@ fn volumes(psp: &Psp) -> Row {
 }
 
 /// `allowedHostPaths`: narrows a hostPath grant that both levels refuse outright.
-fn host_paths(psp: &Psp) -> Row {
+fn host_paths(intent: &Intent) -> Row {
     const F: &str = "allowedHostPaths";
-    let paths = &psp.spec.allowed_host_paths;
-    let reason = match (allows(psp, "hostPath"), paths.is_empty()) {
+    let paths: &[AllowedHostPath] = field(intent, |c| match c {
+        Control::HostPaths(p) => Some(p.as_slice()),
+        _ => None,
+    });
+    let reason = match (allows(intent, "hostPath"), paths.is_empty()) {
         (false, _) => "hostPath volumes are not allowed, so host path prefixes do not apply".into(),
         (true, true) => "no prefix list: any host path may be mounted (see volumes)".into(),
         (true, false) => format!(
@@ -130,10 +152,10 @@ fn host_paths(psp: &Psp) -> Row {
 }
 
 /// `allowedFlexVolumes`: baseline allows any flexVolume driver; restricted allows none.
-fn flex_volumes(psp: &Psp) -> Row {
+fn flex_volumes(intent: &Intent) -> Row {
     const F: &str = "allowedFlexVolumes";
-    let drivers = &psp.spec.allowed_flex_volumes;
-    if !allows(psp, "flexVolume") || drivers.is_empty() {
+    let drivers = drivers(intent, true);
+    if !allows(intent, "flexVolume") || drivers.is_empty() {
         return Row::both(
             F,
             Verdict::NoOpinion,
@@ -152,10 +174,10 @@ fn flex_volumes(psp: &Psp) -> Row {
 }
 
 /// `allowedCSIDrivers`: both levels allow inline CSI volumes of any driver.
-fn csi_drivers(psp: &Psp) -> Row {
+fn csi_drivers(intent: &Intent) -> Row {
     const F: &str = "allowedCSIDrivers";
-    let drivers = &psp.spec.allowed_csi_drivers;
-    if !allows(psp, "csi") || drivers.is_empty() {
+    let drivers = drivers(intent, false);
+    if !allows(intent, "csi") || drivers.is_empty() {
         return Row::both(
             F,
             Verdict::NoOpinion,
@@ -175,8 +197,9 @@ fn csi_drivers(psp: &Psp) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intent::intent_of;
     use crate::levels::testing::{psp, strings};
-    use crate::psp::AllowedHostPath;
+    use crate::psp::Psp;
 
     fn with(volumes: &[&str]) -> Psp {
         let mut p = psp();
@@ -187,7 +210,7 @@ mod tests {
     #[test]
     fn host_path_and_wildcard_are_beyond_both() {
         for v in [&["*"][..], &["hostPath", "secret"][..]] {
-            let r = volumes(&with(v));
+            let r = volumes(&intent_of(&with(v)));
             assert_eq!(
                 (r.baseline, r.restricted),
                 (Verdict::PspLooser, Verdict::PspLooser)
@@ -198,7 +221,7 @@ mod tests {
 
     #[test]
     fn nfs_is_baseline_but_not_restricted() {
-        let r = volumes(&with(&["nfs", "secret"]));
+        let r = volumes(&intent_of(&with(&["nfs", "secret"])));
         assert_eq!(
             (r.baseline, r.restricted),
             (Verdict::PspStricter, Verdict::PspLooser)
@@ -208,9 +231,9 @@ mod tests {
 
     #[test]
     fn restricted_list_is_same_as_restricted() {
-        let r = volumes(&with(RESTRICTED_VOLUMES));
+        let r = volumes(&intent_of(&with(RESTRICTED_VOLUMES)));
         assert_eq!(r.restricted, Verdict::Same);
-        let r = volumes(&with(&["secret"]));
+        let r = volumes(&intent_of(&with(&["secret"])));
         assert_eq!(r.restricted, Verdict::PspStricter);
     }
 
@@ -221,7 +244,7 @@ mod tests {
             path_prefix: "/var/log".into(),
             read_only: true,
         }];
-        let r = host_paths(&p);
+        let r = host_paths(&intent_of(&p));
         assert!(r.reason.contains("/var/log (read-only)"), "{}", r.reason);
     }
 
@@ -229,8 +252,8 @@ mod tests {
     fn csi_driver_list_is_a_lost_restriction() {
         let mut p = with(&["csi"]);
         p.spec.allowed_csi_drivers = strings(&["secrets-store.csi.k8s.io"]);
-        assert_eq!(csi_drivers(&p).baseline, Verdict::PspStricter);
+        assert_eq!(csi_drivers(&intent_of(&p)).baseline, Verdict::PspStricter);
         p.spec.volumes.clear();
-        assert_eq!(csi_drivers(&p).baseline, Verdict::NoOpinion);
+        assert_eq!(csi_drivers(&intent_of(&p)).baseline, Verdict::NoOpinion);
     }
 }

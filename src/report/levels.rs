@@ -216,13 +216,14 @@ fn markdown_row(out: &mut String, r: &Row) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intent::intent_of;
     use crate::levels::{judge, testing::psp};
     use crate::pss::Level;
 
     fn named(name: &str) -> PolicyLevels {
         let mut p = psp();
         p.name = name.into();
-        judge(&p, Version::Latest)
+        judge(&intent_of(&p), Version::Latest)
     }
 
     #[test]

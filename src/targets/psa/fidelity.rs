@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ClusterPlan;
 use crate::fidelity::{self, Fidelity, FidelityRow, TargetReport};
-use crate::intent::{restricts, Constraint, Control, Effect, Intent};
+use crate::intent::{intent_of, restricts, Constraint, Control, Effect, Intent};
 use crate::levels::{self, judge, PolicyLevels, Row, Verdict};
 use crate::psp::{PortRange, Psp, PspSpec};
 use crate::pss::{Level, Version};
@@ -352,7 +352,7 @@ pub struct Standards {
 impl Standards {
     /// The standards at `version`.
     pub fn new(version: Version) -> Standards {
-        let checked = judge(&wide_open(), version)
+        let checked = judge(&intent_of(&wide_open()), version)
             .fields
             .iter()
             .filter(|r| r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser)
@@ -459,7 +459,7 @@ impl Standards {
 fn volume_rejected(level: Level, t: &str, version: Version) -> bool {
     let mut p = wide_open();
     p.spec.volumes = vec![t.to_string()];
-    judge(&p, version)
+    judge(&intent_of(&p), version)
         .fields
         .iter()
         .any(|r| r.field == "volumes" && r.at(level) == Verdict::PspLooser)

@@ -49,7 +49,7 @@ fn at(p: &Psp, level: Level) -> TargetReport {
     let plan = plan(vec![namespace("ns", level, &["test"])], &[]);
     reports(
         &[intent_of(p)],
-        &[judge(p, v)],
+        &[judge(&intent_of(p), v)],
         &plan,
         &ExemptUsers::new(),
         v,
@@ -199,7 +199,7 @@ fn the_least_restrictive_place_is_chosen_and_said() {
     );
     let r = reports(
         &[intent_of(&p)],
-        &[judge(&p, v)],
+        &[judge(&intent_of(&p), v)],
         &plan,
         &ExemptUsers::new(),
         v,
@@ -217,7 +217,7 @@ fn the_least_restrictive_place_is_chosen_and_said() {
     let nowhere = plan_with_default(&[]);
     let r = reports(
         &[intent_of(&p)],
-        &[judge(&p, v)],
+        &[judge(&intent_of(&p), v)],
         &nowhere,
         &ExemptUsers::new(),
         v,
@@ -230,7 +230,7 @@ fn the_least_restrictive_place_is_chosen_and_said() {
     let everywhere = plan_with_default(&["test"]);
     let r = reports(
         &[intent_of(&p)],
-        &[judge(&p, v)],
+        &[judge(&intent_of(&p), v)],
         &everywhere,
         &ExemptUsers::new(),
         v,
@@ -240,7 +240,14 @@ fn the_least_restrictive_place_is_chosen_and_said() {
     // Granted to an exempt user: that user's pods skip PSA, as privileged would.
     let restricted = self::plan(vec![namespace("a", Level::Restricted, &["test"])], &[]);
     let exempt: ExemptUsers = [("test".to_string(), ["alice".to_string()].into())].into();
-    let r = reports(&[intent_of(&p)], &[judge(&p, v)], &restricted, &exempt, v).remove(0);
+    let r = reports(
+        &[intent_of(&p)],
+        &[judge(&intent_of(&p), v)],
+        &restricted,
+        &exempt,
+        v,
+    )
+    .remove(0);
     assert!(
         r.compared_with
             .starts_with("privileged: the least restrictive"),
@@ -284,7 +291,7 @@ fn field_names_map_to_level_rows() {
     );
     // Every validating constraint of a PSP finds its level row.
     let p = psp();
-    let levels = judge(&p, Version::Latest);
+    let levels = judge(&intent_of(&p), Version::Latest);
     for c in intent_of(&p).with_effect(Effect::Validate) {
         assert!(
             !rows_of(&levels, levels_field(&c.field)).is_empty(),
