@@ -13,8 +13,8 @@ use crate::pss::Version;
 /// Capabilities baseline lets a container add (the PSS check's own list).
 pub use crate::pss::checks::capabilities_baseline::ALLOWED as BASELINE_ADD;
 
-/// Capabilities restricted (1.22+) lets a container add.
-pub const RESTRICTED_ADD: &[&str] = &["NET_BIND_SERVICE"];
+/// Capabilities restricted (1.22+) lets a container add (the PSS check's own list).
+pub use crate::pss::checks::capabilities_restricted::ALLOWED_ADD as RESTRICTED_ADD;
 
 /// The first version whose restricted level has its own capabilities rule.
 const RESTRICTED_CAPS_SINCE: u32 = 22;

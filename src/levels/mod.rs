@@ -33,7 +33,7 @@ pub use capabilities::{BASELINE_ADD, RESTRICTED_ADD};
 pub use new_in_pss::NewControl;
 pub use selinux::allowed_types as selinux_types;
 pub use sysctls::safe_sysctls;
-pub use volumes::RESTRICTED_VOLUMES;
+pub use volumes::restricted_volumes;
 
 /// How a PSP field compares with one level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,6 +108,20 @@ impl Row {
     /// True when the PSP admits pods `level` rejects, for the given cause (any when `None`).
     pub fn looser_at(&self, level: Level, cause: Option<Cause>) -> bool {
         self.at(level) == Verdict::PspLooser && cause.is_none_or(|c| self.cause == Some(c))
+    }
+
+    /// The PSP field the row judges, spelled as the intent's [`Constraint::field`]
+    /// (`spec.hostPID`, `spec.runtimeClass.allowedRuntimeClassNames`,
+    /// `metadata.annotations[...]`): the key that joins level rows with constraints and with the
+    /// PSS controls' `psp_fields`. (`field` keeps the short name the reports print.)
+    ///
+    /// [`Constraint::field`]: crate::intent::Constraint::field
+    pub fn psp_field(&self) -> String {
+        match self.field {
+            f if f.contains('/') => format!("metadata.annotations[{f}]"),
+            "runtimeClass" => "spec.runtimeClass.allowedRuntimeClassNames".into(),
+            f => format!("spec.{f}"),
+        }
     }
 }
 
@@ -300,6 +314,23 @@ mod tests {
             .allowed_by_omission
             .iter()
             .any(|o| o.field.starts_with("apparmor")));
+    }
+
+    #[test]
+    fn pss_controls_name_fields_the_intent_has() {
+        // Defaults are constraints only when set.
+        let mut p = psp();
+        p.spec.default_add_capabilities = vec!["CHOWN".into()];
+        let i = intent_of(&p);
+        for check in crate::pss::checks::ALL {
+            for f in check.psp_fields {
+                assert!(
+                    i.constraints.iter().any(|c| c.field == *f),
+                    "{}: {f}",
+                    check.id
+                );
+            }
+        }
     }
 
     #[test]

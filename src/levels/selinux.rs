@@ -7,13 +7,14 @@ use crate::intent::{Control, Intent};
 use crate::psp::SeLinuxRule;
 use crate::pss::Version;
 
-/// SELinux types the levels allow at `version` (the empty type is allowed too).
+/// SELinux types the levels allow at `version`, besides the empty type (the PSS check's own
+/// list).
 pub fn allowed_types(version: Version) -> Vec<&'static str> {
-    let mut t = vec!["container_t", "container_init_t", "container_kvm_t"];
-    if version.at_least(31) {
-        t.push("container_engine_t");
-    }
-    t
+    crate::pss::checks::selinux::allowed_types(version)
+        .iter()
+        .copied()
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// The `seLinux` row.

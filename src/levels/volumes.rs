@@ -1,24 +1,23 @@
 //! `volumes`, `allowedHostPaths`, `allowedFlexVolumes` and `allowedCSIDrivers`.
 //!
 //! Baseline (1.0+) rejects `hostPath` volumes and nothing else; restricted (1.0+) allows only
-//! [`RESTRICTED_VOLUMES`] (`image` too from 1.33, a type PSP never had).
+//! the types [`restricted_volumes`] lists (the PSS check's list, less `image`, which PSP never
+//! had).
 
 use super::{field, list, Cause, Row, Verdict};
 use crate::intent::{Control, Intent, VolumeTypes};
 use crate::psp::{AllowedHostPath, VOLUME_TYPES};
+use crate::pss::checks::host_path_volumes::REJECTED as REJECTED_BY_BASELINE;
 use crate::pss::Version;
 
-/// Volume types restricted allows (PSP spelling).
-pub const RESTRICTED_VOLUMES: &[&str] = &[
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-];
+/// The PSP volume types restricted allows: the PSS check's list, in PSP's names.
+pub fn restricted_volumes() -> Vec<&'static str> {
+    crate::pss::checks::restricted_volumes::ALLOWED
+        .iter()
+        .copied()
+        .filter(|t| VOLUME_TYPES.contains(t))
+        .collect()
+}
 
 /// PSP volume type names that are real volume sources (not `*`, not `none`).
 fn sources() -> impl Iterator<Item = &'static str> {
@@ -73,7 +72,7 @@ fn volumes(intent: &Intent) -> Row {
         )
         .by(Cause::Grant);
     }
-    if v.types.contains("hostPath") {
+    if v.types.contains(REJECTED_BY_BASELINE) {
         return Row::both(
             F,
             Verdict::PspLooser,
@@ -82,7 +81,7 @@ fn volumes(intent: &Intent) -> Row {
         .by(Cause::Grant);
     }
     let baseline = if sources()
-        .filter(|t| *t != "hostPath")
+        .filter(|t| *t != REJECTED_BY_BASELINE)
         .all(|t| allows(intent, t))
     {
         Verdict::Same
@@ -90,7 +89,7 @@ fn volumes(intent: &Intent) -> Row {
         Verdict::PspStricter
     };
     let outside: Vec<&str> = sources()
-        .filter(|t| allows(intent, t) && !RESTRICTED_VOLUMES.contains(t))
+        .filter(|t| allows(intent, t) && !restricted_volumes().contains(t))
         .collect();
     if !outside.is_empty() {
         return Row::new(
@@ -104,7 +103,7 @@ fn volumes(intent: &Intent) -> Row {
         )
         .by(Cause::Grant);
     }
-    let restricted = if RESTRICTED_VOLUMES.iter().all(|t| allows(intent, t)) {
+    let restricted = if restricted_volumes().iter().all(|t| allows(intent, t)) {
         Verdict::Same
     } else {
         Verdict::PspStricter
@@ -231,7 +230,7 @@ mod tests {
 
     #[test]
     fn restricted_list_is_same_as_restricted() {
-        let r = volumes(&intent_of(&with(RESTRICTED_VOLUMES)));
+        let r = volumes(&intent_of(&with(&restricted_volumes())));
         assert_eq!(r.restricted, Verdict::Same);
         let r = volumes(&intent_of(&with(&["secret"])));
         assert_eq!(r.restricted, Verdict::PspStricter);

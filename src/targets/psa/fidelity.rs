@@ -16,9 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ClusterPlan;
 use crate::fidelity::{self, Fidelity, FidelityRow, TargetReport};
-use crate::intent::{intent_of, restricts, Constraint, Control, Effect, Intent};
-use crate::levels::{self, judge, PolicyLevels, Row, Verdict};
-use crate::psp::{PortRange, Psp, PspSpec};
+use crate::intent::{restricts, Constraint, Control, Effect, Intent};
+use crate::levels::{self, PolicyLevels, Row, Verdict};
 use crate::pss::{Level, Version};
 use crate::scope::{Scopes, Subject};
 
@@ -204,8 +203,7 @@ fn judge_constraint(
     level: Level,
     pss: &Standards,
 ) -> (Fidelity, String, Option<String>) {
-    let field = levels_field(&c.field);
-    let rule = pss.rule(field, level);
+    let rule = pss.rule(&c.field, level);
     if c.effect == Effect::Mutate {
         let reason = format!(
             "PSA never mutates pods, so \"{}\" is not applied and pods are judged as submitted",
@@ -213,7 +211,7 @@ fn judge_constraint(
         );
         return (Fidelity::MutationDropped, reason, None);
     }
-    let rows = rows_of(policy, field);
+    let rows = rows_of(policy, &c.field);
     let verdict = combined(&rows, level);
     let why = rows
         .iter()
@@ -252,8 +250,7 @@ fn weaker(
     rows: &[&Row],
     why: &str,
 ) -> (Fidelity, String, Option<String>) {
-    let field = levels_field(&c.field);
-    let rule = pss.rule(field, level);
+    let rule = pss.rule(&c.field, level);
     if let Some(t) = volume_type_of(&c.control).filter(|t| pss.rejects_volume(level, t)) {
         return (
             Fidelity::Stricter,
@@ -261,7 +258,9 @@ fn weaker(
             rule,
         );
     }
-    if !pss.checked(field) {
+    if !pss.checked(&c.field) {
+        // The field as `levels` names it.
+        let field = rows.first().map_or(c.field.as_str(), |r| r.field);
         return (
             Fidelity::Lost,
             format!(
@@ -293,30 +292,21 @@ fn weaker(
     (Fidelity::Looser, format!("{what}{hint}"), rule)
 }
 
-/// The `levels` row name of an intent field: `spec.runtimeClass.x` -> `runtimeClass`,
-/// `metadata.annotations[k]` -> `k`.
-fn levels_field(field: &str) -> &str {
-    if let Some(key) = field
-        .strip_prefix("metadata.annotations[")
-        .and_then(|k| k.strip_suffix(']'))
-    {
-        return key;
-    }
-    let spec = field.strip_prefix("spec.").unwrap_or(field);
-    spec.split('.').next().unwrap_or(spec)
-}
-
-/// The level rows that speak for a field. Capabilities added by default may also be added by the
-/// pod, so their row counts for `allowedCapabilities` too.
+/// The level rows that speak for a constraint's field (rows and constraints share the key
+/// [`Row::psp_field`]). Capabilities added by default may also be added by the pod, so their row
+/// counts for `allowedCapabilities` too.
 fn rows_of<'a>(policy: &'a PolicyLevels, field: &str) -> Vec<&'a Row> {
     let also: &[&str] = match field {
-        "allowedCapabilities" => &["defaultAddCapabilities"],
+        "spec.allowedCapabilities" => &["spec.defaultAddCapabilities"],
         _ => &[],
     };
     policy
         .fields
         .iter()
-        .filter(|r| r.field == field || also.contains(&r.field))
+        .filter(|r| {
+            let key = r.psp_field();
+            key == field || also.contains(&key.as_str())
+        })
         .collect()
 }
 
@@ -339,55 +329,41 @@ fn volume_type_of(control: &Control) -> Option<&'static str> {
     }
 }
 
-/// What the Pod Security Standards say at one version: the fields some level checks, and each
-/// level's rule for a field in the intent's wording.
+/// The seccomp and AppArmor constraints' fields.
+const SECCOMP_FIELD: &str =
+    "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]";
+const APPARMOR_FIELD: &str =
+    "metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]";
+
+/// What the Pod Security Standards say at one version, read from the PSS controls: the PSP
+/// fields some level checks, the volume types each level rejects, and each level's rule for a
+/// field in the intent's wording.
 pub struct Standards {
     version: Version,
-    /// Fields where some level rejects a wide-open PSP's pods.
-    checked: BTreeSet<&'static str>,
-    /// Volume types baseline and restricted reject.
-    rejected_volumes: [BTreeSet<&'static str>; 2],
 }
 
 impl Standards {
     /// The standards at `version`.
     pub fn new(version: Version) -> Standards {
-        let checked = judge(&intent_of(&wide_open()), version)
-            .fields
-            .iter()
-            .filter(|r| r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser)
-            .map(|r| r.field)
-            .collect();
-        let rejected = |level: Level| {
-            crate::psp::VOLUME_TYPES
-                .iter()
-                .copied()
-                .filter(|t| volume_rejected(level, t, version))
-                .collect()
-        };
-        Standards {
-            version,
-            checked,
-            rejected_volumes: [rejected(Level::Baseline), rejected(Level::Restricted)],
-        }
+        Standards { version }
     }
 
-    /// True when some level restricts `field`.
+    /// True when some level checks PSP field `field` (a constraint's field) at this version.
     pub fn checked(&self, field: &str) -> bool {
-        self.checked.contains(field)
+        crate::pss::registry::judges_psp_field(field, self.version)
     }
 
-    /// True when `level` rejects every volume of type `t`.
+    /// True when `level` rejects every volume of type `t` (a PSP volume type, not `*`).
     pub fn rejects_volume(&self, level: Level, t: &str) -> bool {
         match level {
             Level::Privileged => false,
-            Level::Baseline => self.rejected_volumes[0].contains(t),
-            Level::Restricted => self.rejected_volumes[1].contains(t),
+            Level::Baseline => t == crate::pss::checks::host_path_volumes::REJECTED,
+            Level::Restricted => !crate::pss::checks::restricted_volumes::ALLOWED.contains(&t),
         }
     }
 
-    /// The rule `level` enforces on `field` (a `levels` row name), in the intent's wording;
-    /// `None` when the level says nothing about it.
+    /// The rule `level` enforces on PSP field `field` (a constraint's field), in the intent's
+    /// wording; `None` when the level says nothing about it.
     pub fn rule(&self, field: &str, level: Level) -> Option<String> {
         if level == Level::Privileged {
             return None;
@@ -395,20 +371,20 @@ impl Standards {
         let restricted = level == Level::Restricted;
         let v = self.version;
         let text = match field {
-            "privileged" => "privileged containers: denied".to_string(),
-            "hostPID" => "host PID: denied".into(),
-            "hostIPC" => "host IPC: denied".into(),
-            "hostNetwork" => "host network: denied".into(),
-            "hostPorts" => "host ports: none".into(),
-            "volumes" if restricted => {
-                format!("volume types: {}", levels::RESTRICTED_VOLUMES.join(", "))
+            "spec.privileged" => "privileged containers: denied".to_string(),
+            "spec.hostPID" => "host PID: denied".into(),
+            "spec.hostIPC" => "host IPC: denied".into(),
+            "spec.hostNetwork" => "host network: denied".into(),
+            "spec.hostPorts" => "host ports: none".into(),
+            "spec.volumes" if restricted => {
+                format!("volume types: {}", levels::restricted_volumes().join(", "))
             }
-            "volumes" => "volume types: any but hostPath".into(),
-            "allowedHostPaths" => "host paths: none (hostPath volumes denied)".into(),
-            "allowedFlexVolumes" if restricted => {
+            "spec.volumes" => "volume types: any but hostPath".into(),
+            "spec.allowedHostPaths" => "host paths: none (hostPath volumes denied)".into(),
+            "spec.allowedFlexVolumes" if restricted => {
                 "flexVolume drivers: none (flexVolume volumes denied)".into()
             }
-            "allowedCapabilities" | "defaultAddCapabilities" => {
+            "spec.allowedCapabilities" | "spec.defaultAddCapabilities" => {
                 let caps = if restricted && v.at_least(22) {
                     levels::RESTRICTED_ADD
                 } else {
@@ -416,10 +392,10 @@ impl Standards {
                 };
                 format!("capabilities that may be added: {}", caps.join(", "))
             }
-            "requiredDropCapabilities" if restricted && v.at_least(22) => {
+            "spec.requiredDropCapabilities" if restricted && v.at_least(22) => {
                 "capabilities that must be dropped: ALL".into()
             }
-            "runAsUser" if restricted => {
+            "spec.runAsUser" if restricted => {
                 let root = if v.at_least(23) {
                     "; runAsUser 0 denied"
                 } else {
@@ -427,73 +403,33 @@ impl Standards {
                 };
                 format!("runAsUser: non-root (runAsNonRoot: true required{root})")
             }
-            "seLinux" => format!(
+            "spec.seLinux" => format!(
                 "seLinux: user and role unset; type unset or {}",
                 sorted(levels::selinux_types(v))
             ),
-            "allowPrivilegeEscalation" if restricted && v.at_least(8) => {
+            "spec.allowPrivilegeEscalation" if restricted && v.at_least(8) => {
                 "privilege escalation: denied (allowPrivilegeEscalation: false required)".into()
             }
-            "allowedUnsafeSysctls" | "forbiddenSysctls" => format!(
+            "spec.allowedUnsafeSysctls" | "spec.forbiddenSysctls" => format!(
                 "sysctls allowed: only the safe set of v1.{}: {}",
                 v.effective_minor(),
                 sorted(levels::safe_sysctls(v).into_iter().collect())
             ),
-            "allowedProcMountTypes" => "proc mount types: Default".into(),
-            crate::psp::annotations::SECCOMP_ALLOWED if restricted && v.at_least(19) => {
+            "spec.allowedProcMountTypes" => "proc mount types: Default".into(),
+            SECCOMP_FIELD if restricted && v.at_least(19) => {
                 "seccomp profiles: localhost/*, runtime/default".into()
             }
-            crate::psp::annotations::SECCOMP_ALLOWED => {
-                "seccomp profiles: any but unconfined".into()
-            }
-            crate::psp::annotations::APPARMOR_ALLOWED => {
-                "AppArmor profiles: (unset), localhost/*, runtime/default".into()
-            }
+            SECCOMP_FIELD => "seccomp profiles: any but unconfined".into(),
+            APPARMOR_FIELD => "AppArmor profiles: (unset), localhost/*, runtime/default".into(),
             _ => return None,
         };
         Some(text)
     }
 }
 
-/// True when `level` rejects a PSP that allows only volume type `t` (judged by `levels`).
-fn volume_rejected(level: Level, t: &str, version: Version) -> bool {
-    let mut p = wide_open();
-    p.spec.volumes = vec![t.to_string()];
-    judge(&intent_of(&p), version)
-        .fields
-        .iter()
-        .any(|r| r.field == "volumes" && r.at(level) == Verdict::PspLooser)
-}
-
 fn sorted(mut v: Vec<&str>) -> String {
     v.sort_unstable();
     v.join(", ")
-}
-
-/// A PSP that restricts nothing it can leave open: every field some level checks is looser.
-fn wide_open() -> Psp {
-    let spec = PspSpec {
-        privileged: true,
-        host_pid: true,
-        host_ipc: true,
-        host_network: true,
-        host_ports: vec![PortRange { min: 0, max: 65535 }],
-        volumes: vec!["*".into()],
-        allowed_capabilities: vec!["*".into()],
-        allowed_unsafe_sysctls: vec!["*".into()],
-        allowed_proc_mount_types: vec!["Unmasked".into()],
-        ..PspSpec::default()
-    };
-    Psp {
-        name: "wide-open".into(),
-        api_version: "policy/v1beta1".into(),
-        annotations: Default::default(),
-        profiles: crate::psp::Profiles {
-            seccomp_allowed: Some(vec!["*".into()]),
-            ..Default::default()
-        },
-        spec,
-    }
 }
 
 mod narrower;

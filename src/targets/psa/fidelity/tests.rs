@@ -1,8 +1,9 @@
 use super::*;
 use crate::intent::intent_of;
+use crate::levels::judge;
 use crate::levels::testing::psp;
 use crate::psp::{
-    AllowedHostPath, GroupRule, GroupStrategy, IdRange, RunAsUserRule, RunAsUserStrategy,
+    AllowedHostPath, GroupRule, GroupStrategy, IdRange, Psp, RunAsUserRule, RunAsUserStrategy,
 };
 use crate::targets::psa::{Defaults, NamespacePlan};
 
@@ -266,38 +267,40 @@ fn plan_with_default(psps: &[&str]) -> ClusterPlan {
 #[test]
 fn fields_some_level_checks_depend_on_the_version() {
     let pss = Standards::new(Version::Minor(22));
-    assert!(pss.checked("privileged"));
-    assert!(pss.checked("requiredDropCapabilities"));
-    assert!(!pss.checked("fsGroup"));
-    assert!(!pss.checked("allowedHostPaths"));
-    assert!(!Standards::new(Version::Minor(21)).checked("requiredDropCapabilities"));
+    assert!(pss.checked("spec.privileged"));
+    assert!(pss.checked("spec.requiredDropCapabilities"));
+    assert!(!pss.checked("spec.fsGroup"));
+    assert!(!pss.checked("spec.allowedHostPaths"));
+    assert!(!Standards::new(Version::Minor(21)).checked("spec.requiredDropCapabilities"));
     assert!(pss.rejects_volume(Level::Baseline, "hostPath"));
     assert!(!pss.rejects_volume(Level::Baseline, "flexVolume"));
     assert!(pss.rejects_volume(Level::Restricted, "flexVolume"));
 }
 
 #[test]
-fn field_names_map_to_level_rows() {
-    assert_eq!(levels_field("spec.hostPID"), "hostPID");
-    assert_eq!(
-        levels_field("spec.runtimeClass.allowedRuntimeClassNames"),
-        "runtimeClass"
-    );
-    assert_eq!(
-        levels_field(
-            "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]"
-        ),
-        crate::psp::annotations::SECCOMP_ALLOWED
-    );
-    // Every validating constraint of a PSP finds its level row.
+fn level_rows_are_keyed_by_the_constraint_field() {
     let p = psp();
     let levels = judge(&intent_of(&p), Version::Latest);
+    let key = |name: &str| {
+        levels
+            .fields
+            .iter()
+            .find(|r| r.field == name)
+            .map(|r| r.psp_field())
+            .unwrap()
+    };
+    assert_eq!(key("hostPID"), "spec.hostPID");
+    assert_eq!(
+        key("runtimeClass"),
+        "spec.runtimeClass.allowedRuntimeClassNames"
+    );
+    assert_eq!(
+        key(crate::psp::annotations::SECCOMP_ALLOWED),
+        "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]"
+    );
+    // Every validating constraint of a PSP finds its level row.
     for c in intent_of(&p).with_effect(Effect::Validate) {
-        assert!(
-            !rows_of(&levels, levels_field(&c.field)).is_empty(),
-            "{}",
-            c.field
-        );
+        assert!(!rows_of(&levels, &c.field).is_empty(), "{}", c.field);
     }
 }
 
