@@ -82,7 +82,16 @@ impl Intent {
     pub fn find<'a, T>(&'a self, pick: impl Fn(&'a Control) -> Option<T>) -> Option<T> {
         self.constraints.iter().find_map(|c| pick(&c.control))
     }
+
+    /// What `pick` takes from a validating control every intent has ([`intent_of`] gives one
+    /// for every PSP field, API defaults included), so readers keep no defaults of their own.
+    pub fn value<'a, T>(&'a self, pick: impl Fn(&'a Control) -> Option<T>) -> T {
+        self.find(pick).expect(COMPLETE)
+    }
 }
+
+/// Said when an intent lacks a validating control: a bug in [`intent_of`].
+pub const COMPLETE: &str = "an intent has a validating constraint for every PSP field";
 
 /// The intent of one PSP.
 pub fn intent_of(psp: &Psp) -> Intent {

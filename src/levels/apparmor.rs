@@ -11,7 +11,7 @@ use crate::pss::Version;
 
 /// The AppArmor row (the same verdict at both levels).
 pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
-    let allowed = super::field(intent, |c| match c {
+    let allowed = intent.value(|c| match c {
         Control::AppArmor { allowed } => Some(allowed),
         _ => None,
     });

@@ -21,18 +21,14 @@ const RESTRICTED_CAPS_SINCE: u32 = 22;
 
 /// The three capability rows.
 pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
-    let allowed_caps = intent
-        .find(|c| match c {
-            Control::AllowedCapabilities(caps) => Some(caps.as_slice()),
-            _ => None,
-        })
-        .expect(super::COMPLETE);
-    let required = intent
-        .find(|c| match c {
-            Control::RequiredDropCapabilities(caps) => Some(caps.as_slice()),
-            _ => None,
-        })
-        .expect(super::COMPLETE);
+    let allowed_caps = intent.value(|c| match c {
+        Control::AllowedCapabilities(caps) => Some(caps.as_slice()),
+        _ => None,
+    });
+    let required = intent.value(|c| match c {
+        Control::RequiredDropCapabilities(caps) => Some(caps.as_slice()),
+        _ => None,
+    });
     // Present only when the PSP adds some.
     let default_caps = intent
         .find(|c| match c {

@@ -9,19 +9,15 @@ use crate::pss::Version;
 /// One row per host namespace, then `hostPorts`.
 pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
     let shared = |n: HostNamespace| {
-        intent
-            .find(|c| match c {
-                Control::HostNamespace { namespace, allowed } if *namespace == n => Some(*allowed),
-                _ => None,
-            })
-            .expect(super::COMPLETE)
-    };
-    let ports = intent
-        .find(|c| match c {
-            Control::HostPorts(r) => Some(r.as_slice()),
+        intent.value(|c| match c {
+            Control::HostNamespace { namespace, allowed } if *namespace == n => Some(*allowed),
             _ => None,
         })
-        .expect(super::COMPLETE);
+    };
+    let ports = intent.value(|c| match c {
+        Control::HostPorts(r) => Some(r.as_slice()),
+        _ => None,
+    });
     vec![
         namespace("hostNetwork", shared(HostNamespace::Network), "the node's network namespace (and, through API defaulting, every container port as a host port)"),
         namespace("hostPID", shared(HostNamespace::Pid), "the node's process namespace"),

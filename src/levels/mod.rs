@@ -26,7 +26,7 @@ mod volumes;
 
 use serde::Serialize;
 
-use crate::intent::{Control, Intent};
+use crate::intent::Intent;
 use crate::pss::{Level, Version};
 
 pub use capabilities::{BASELINE_ADD, RESTRICTED_ADD};
@@ -166,15 +166,6 @@ pub struct PolicyLevels {
     pub fields: Vec<Row>,
     pub allowed_by_omission: Vec<Omission>,
     pub new_in_pss: Vec<NewControl>,
-}
-
-/// Said when an intent lacks a validating constraint: [`crate::intent::intent_of`] gives one
-/// for every PSP field, so the families read values, never defaults of their own.
-pub(crate) const COMPLETE: &str = "an intent has a validating constraint for every PSP field";
-
-/// The value `pick` takes from the constraint on a field every intent has.
-pub(crate) fn field<'a, T>(intent: &'a Intent, pick: impl Fn(&'a Control) -> Option<T>) -> T {
-    intent.find(pick).expect(COMPLETE)
 }
 
 /// Judges one PSP, by its intent, at one version.

@@ -25,7 +25,7 @@ fn allowed(intent: &Intent) -> (&Constraint, bool) {
             Control::AllowPrivilegeEscalation { allowed } => Some((c, allowed)),
             _ => None,
         })
-        .expect(super::COMPLETE)
+        .expect(crate::intent::COMPLETE)
 }
 
 /// `allowPrivilegeEscalation`.

@@ -6,12 +6,10 @@ use crate::pss::Version;
 
 /// The `privileged` row.
 pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
-    let privileged = intent
-        .find(|c| match c {
-            Control::Privileged { allowed } => Some(*allowed),
-            _ => None,
-        })
-        .expect(super::COMPLETE);
+    let privileged = intent.value(|c| match c {
+        Control::Privileged { allowed } => Some(*allowed),
+        _ => None,
+    });
     let row = if privileged {
         Row::both(
             "privileged",

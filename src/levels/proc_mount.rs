@@ -9,7 +9,7 @@ use crate::pss::Version;
 /// The `allowedProcMountTypes` row.
 pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
     const F: &str = "allowedProcMountTypes";
-    let unmasked = super::field(intent, |c| match c {
+    let unmasked = intent.value(|c| match c {
         Control::ProcMount { allowed } => Some(allowed.iter().any(|t| t == "Unmasked")),
         _ => None,
     });

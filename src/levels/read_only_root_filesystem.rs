@@ -7,7 +7,7 @@ use crate::pss::Version;
 
 /// The `readOnlyRootFilesystem` row.
 pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
-    vec![read_only_root(super::field(intent, |c| match c {
+    vec![read_only_root(intent.value(|c| match c {
         Control::ReadOnlyRootFilesystem { required } => Some(*required),
         _ => None,
     }))]

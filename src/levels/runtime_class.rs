@@ -8,7 +8,7 @@ use crate::pss::Version;
 
 /// The `runtimeClass` row.
 pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
-    let allowed = super::field(intent, |c| match c {
+    let allowed = intent.value(|c| match c {
         Control::RuntimeClass { allowed } => Some(allowed),
         _ => None,
     });

@@ -41,7 +41,7 @@ fn classify(item: &str) -> Profile {
 
 /// The seccomp row.
 pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
-    let allowed = super::field(intent, |c| match c {
+    let allowed = intent.value(|c| match c {
         Control::Seccomp { allowed } => Some(allowed),
         _ => None,
     });

@@ -1,7 +1,6 @@
 //! `seLinux`: both levels forbid setting an SELinux user or role and allow only the container
 //! types [`allowed_types`] (PSS "SELinux", 1.0+; `container_engine_t` from 1.31).
 
-use super::field;
 use super::{Cause, Row, Verdict};
 use crate::intent::{Control, Intent};
 use crate::psp::SeLinuxRule;
@@ -20,7 +19,7 @@ pub fn allowed_types(version: Version) -> Vec<&'static str> {
 /// The `seLinux` row.
 pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
     const F: &str = "seLinux";
-    let (rule, options) = field(intent, |c| match c {
+    let (rule, options) = intent.value(|c| match c {
         Control::SeLinux { rule, options } => Some((*rule, options)),
         _ => None,
     });

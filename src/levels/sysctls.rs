@@ -34,7 +34,7 @@ pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
 
 /// The `allowedUnsafeSysctls` (`true`) or `forbiddenSysctls` patterns of the intent.
 fn patterns(intent: &Intent, allowed: bool) -> &[String] {
-    super::field(intent, |c| match c {
+    intent.value(|c| match c {
         Control::AllowedUnsafeSysctls(p) if allowed => Some(p.as_slice()),
         Control::ForbiddenSysctls(p) if !allowed => Some(p.as_slice()),
         _ => None,

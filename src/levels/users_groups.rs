@@ -10,7 +10,7 @@
 //! `runAsGroup`, `supplementalGroups`, `fsGroup`: no level has an opinion, so whatever they
 //! restrict is lost under PSA.
 
-use super::{field, list, Cause, Row, Verdict};
+use super::{list, Cause, Row, Verdict};
 use crate::intent::{Control, Intent};
 use crate::psp::{GroupRule, GroupStrategy, IdRange, RunAsUserRule};
 use crate::pss::Version;
@@ -18,7 +18,7 @@ use crate::pss::Version;
 /// The `runAsUser` row.
 pub fn run_as_user(intent: &Intent, _version: Version) -> Vec<Row> {
     const F: &str = "runAsUser";
-    let (rule, ranges) = field(intent, |c| match c {
+    let (rule, ranges) = intent.value(|c| match c {
         Control::RunAsUser { rule, ranges } => Some((*rule, ranges)),
         _ => None,
     });
@@ -59,7 +59,7 @@ pub fn run_as_user(intent: &Intent, _version: Version) -> Vec<Row> {
 /// The rows of the group fields, which no level checks.
 pub fn groups(intent: &Intent, _version: Version) -> Vec<Row> {
     let strategy = |pick: fn(&Control) -> Option<(GroupRule, &Vec<IdRange>)>| {
-        let (rule, ranges) = field(intent, pick);
+        let (rule, ranges) = intent.value(pick);
         GroupStrategy {
             rule,
             ranges: ranges.clone(),

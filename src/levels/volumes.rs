@@ -4,7 +4,7 @@
 //! the types [`restricted_volumes`] lists (the PSS check's list, less `image`, which PSP never
 //! had).
 
-use super::{field, list, Cause, Row, Verdict};
+use super::{list, Cause, Row, Verdict};
 use crate::intent::{Control, Intent, VolumeTypes};
 use crate::psp::{AllowedHostPath, VOLUME_TYPES};
 use crate::pss::checks::host_path_volumes::REJECTED as REJECTED_BY_BASELINE;
@@ -29,7 +29,7 @@ fn sources() -> impl Iterator<Item = &'static str> {
 
 /// The allowed volume types.
 fn types(intent: &Intent) -> &VolumeTypes {
-    field(intent, |c| match c {
+    intent.value(|c| match c {
         Control::Volumes(v) => Some(v),
         _ => None,
     })
@@ -43,7 +43,7 @@ fn allows(intent: &Intent, t: &str) -> bool {
 
 /// A driver list of the intent (`allowedFlexVolumes` or `allowedCSIDrivers`).
 fn drivers(intent: &Intent, flex: bool) -> &[String] {
-    field(intent, |c| match c {
+    intent.value(|c| match c {
         Control::FlexVolumes(d) if flex => Some(d.as_slice()),
         Control::CsiDrivers(d) if !flex => Some(d.as_slice()),
         _ => None,
@@ -131,7 +131,7 @@ fn volumes(intent: &Intent) -> Row {
 /// `allowedHostPaths`: narrows a hostPath grant that both levels refuse outright.
 fn host_paths(intent: &Intent) -> Row {
     const F: &str = "allowedHostPaths";
-    let paths: &[AllowedHostPath] = field(intent, |c| match c {
+    let paths: &[AllowedHostPath] = intent.value(|c| match c {
         Control::HostPaths(p) => Some(p.as_slice()),
         _ => None,
     });
