@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{markdown_cell as cell, printable};
+use crate::report::markdown::{cell, table};
+use crate::report::printable;
 
 use serde::Serialize;
 
@@ -167,11 +168,11 @@ fn markdown_policy(out: &mut String, p: &PolicyLevels) {
         "Compatible level: **{}**. Intended level: **{}**.\n",
         p.compatible_level, p.intended_level
     );
-    let _ = writeln!(out, "| Field | Baseline | Restricted | Reason |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    for r in &p.fields {
-        markdown_row(out, r);
-    }
+    table(
+        out,
+        &["Field", "Baseline", "Restricted", "Reason"],
+        p.fields.iter().map(markdown_row),
+    );
     if !p.allowed_by_omission.is_empty() {
         let _ = writeln!(
             out,
@@ -202,15 +203,13 @@ fn markdown_policy(out: &mut String, p: &PolicyLevels) {
     }
 }
 
-fn markdown_row(out: &mut String, r: &Row) {
-    let _ = writeln!(
-        out,
-        "| `{}` | {} | {} | {} |",
-        r.field,
-        verdict(r.baseline),
-        verdict(r.restricted),
-        cell(&r.reason)
-    );
+fn markdown_row(r: &Row) -> Vec<String> {
+    vec![
+        format!("`{}`", r.field),
+        verdict(r.baseline).to_string(),
+        verdict(r.restricted).to_string(),
+        cell(&r.reason),
+    ]
 }
 
 #[cfg(test)]
