@@ -67,7 +67,7 @@ fn covers_every_port(ranges: &[PortRange]) -> bool {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
     use crate::psp::AllowedHostPath;
 
     fn restricting(p: &crate::psp::Psp) -> Vec<String> {

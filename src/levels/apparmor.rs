@@ -49,7 +49,7 @@ pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::{psp, strings};
+    use crate::psp::testing::{psp, strings};
 
     #[test]
     fn missing_annotation_allows_unconfined() {

@@ -201,7 +201,7 @@ fn required_drop(caps: &[String], version: Version) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::strings;
+    use crate::psp::testing::strings;
 
     #[test]
     fn net_raw_is_beyond_baseline() {

@@ -72,7 +72,7 @@ fn host_ports(ranges: &[PortRange]) -> Row {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
 
     #[test]
     fn host_namespaces_are_grants() {

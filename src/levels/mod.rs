@@ -238,31 +238,10 @@ pub(crate) fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String 
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    use crate::psp::{Psp, PspSpec};
-
-    /// A PSP with API defaults only (the loader's defaults), named `test`.
-    pub fn psp() -> Psp {
-        Psp {
-            name: "test".into(),
-            api_version: "policy/v1beta1".into(),
-            annotations: Default::default(),
-            profiles: Default::default(),
-            spec: PspSpec::default(),
-        }
-    }
-
-    /// Strings from literals.
-    pub fn strings(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::testing::psp;
     use super::*;
     use crate::intent::intent_of;
+    use crate::psp::testing::psp;
 
     #[test]
     fn levels_follow_the_loosest_row() {

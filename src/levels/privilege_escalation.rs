@@ -90,7 +90,7 @@ fn default(intent: &Intent) -> Row {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
 
     #[test]
     fn default_true_is_an_omission_and_explicit_true_a_grant() {

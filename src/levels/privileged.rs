@@ -32,7 +32,7 @@ pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
 
     #[test]
     fn privileged_true_is_a_grant_beyond_both_levels() {

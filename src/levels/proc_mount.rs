@@ -39,7 +39,7 @@ pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::{psp, strings};
+    use crate::psp::testing::{psp, strings};
 
     #[test]
     fn unmasked_is_a_grant_beyond_both() {

@@ -35,7 +35,7 @@ fn read_only_root(required: bool) -> Row {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
 
     #[test]
     fn defaults_only_psp_has_no_opinion() {

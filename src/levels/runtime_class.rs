@@ -61,7 +61,7 @@ fn runtime_class(rc: Option<&RuntimeClassStrategy>) -> Row {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
 
     #[test]
     fn defaults_only_psp_has_no_opinion() {

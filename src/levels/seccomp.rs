@@ -151,7 +151,7 @@ fn listed(items: &[String], default: Option<&str>, version: Version) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::strings;
+    use crate::psp::testing::strings;
 
     #[test]
     fn absent_annotation_forbids_profiles() {

@@ -80,7 +80,7 @@ pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
     use crate::psp::{Psp, SeLinuxOptions, SeLinuxStrategy};
 
     fn must_run_as(opts: SeLinuxOptions) -> Psp {

@@ -127,7 +127,7 @@ fn forbidden(intent: &Intent, version: Version) -> Row {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::{psp, strings};
+    use crate::psp::testing::{psp, strings};
     use crate::psp::Psp;
 
     fn allowing(names: &[&str]) -> Psp {

@@ -113,7 +113,7 @@ fn group(field: &'static str, strategy: Option<&GroupStrategy>) -> Row {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
     use crate::psp::RunAsUserStrategy;
 
     fn rule(rule: RunAsUserRule, ranges: Vec<IdRange>) -> Row {

@@ -197,7 +197,7 @@ fn csi_drivers(intent: &Intent) -> Row {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::testing::{psp, strings};
+    use crate::psp::testing::{psp, strings};
     use crate::psp::Psp;
 
     fn with(volumes: &[&str]) -> Psp {

@@ -3,6 +3,8 @@
 mod model;
 mod parse;
 mod read;
+#[cfg(test)]
+pub(crate) mod testing;
 mod validate;
 
 pub use model::*;

@@ -216,7 +216,8 @@ fn markdown_row(r: &Row) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::intent::intent_of;
-    use crate::levels::{judge, testing::psp};
+    use crate::levels::judge;
+    use crate::psp::testing::psp;
     use crate::pss::Level;
 
     fn named(name: &str) -> PolicyLevels {

@@ -1,7 +1,7 @@
 use super::*;
 use crate::intent::intent_of;
 use crate::levels::judge;
-use crate::levels::testing::psp;
+use crate::psp::testing::psp;
 use crate::psp::{
     AllowedHostPath, GroupRule, GroupStrategy, IdRange, Psp, RunAsUserRule, RunAsUserStrategy,
 };
