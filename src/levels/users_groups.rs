@@ -12,7 +12,7 @@
 
 use super::{list, Cause, Row, Verdict};
 use crate::intent::{Control, Intent};
-use crate::psp::{GroupRule, GroupStrategy, IdRange, RunAsUserRule};
+use crate::psp::{GroupRule, GroupStrategy, RunAsUserRule};
 use crate::pss::Version;
 
 /// The `runAsUser` row.
@@ -58,30 +58,22 @@ pub fn run_as_user(intent: &Intent, _version: Version) -> Vec<Row> {
 
 /// The rows of the group fields, which no level checks.
 pub fn groups(intent: &Intent, _version: Version) -> Vec<Row> {
-    let strategy = |pick: fn(&Control) -> Option<(GroupRule, &Vec<IdRange>)>| {
-        let (rule, ranges) = intent.value(pick);
+    let strategy = |name: &str| {
+        let (rule, ranges) = intent.value(|c| match (name, c) {
+            ("runAsGroup", Control::RunAsGroup { rule, ranges })
+            | ("supplementalGroups", Control::SupplementalGroups { rule, ranges })
+            | ("fsGroup", Control::FsGroup { rule, ranges }) => Some((*rule, ranges)),
+            _ => None,
+        });
         GroupStrategy {
             rule,
             ranges: ranges.clone(),
         }
     };
-    let run_as = strategy(|c| match c {
-        Control::RunAsGroup { rule, ranges } => Some((*rule, ranges)),
-        _ => None,
-    });
-    let supplemental = strategy(|c| match c {
-        Control::SupplementalGroups { rule, ranges } => Some((*rule, ranges)),
-        _ => None,
-    });
-    let fs = strategy(|c| match c {
-        Control::FsGroup { rule, ranges } => Some((*rule, ranges)),
-        _ => None,
-    });
-    vec![
-        group("runAsGroup", Some(&run_as)),
-        group("supplementalGroups", Some(&supplemental)),
-        group("fsGroup", Some(&fs)),
-    ]
+    ["runAsGroup", "supplementalGroups", "fsGroup"]
+        .into_iter()
+        .map(|name| group(name, Some(&strategy(name))))
+        .collect()
 }
 
 /// A group strategy: MustRunAs and MayRunAs restrict (MustRunAs also defaults).
@@ -114,7 +106,7 @@ mod tests {
     use super::*;
     use crate::intent::intent_of;
     use crate::psp::testing::psp;
-    use crate::psp::RunAsUserStrategy;
+    use crate::psp::{IdRange, RunAsUserStrategy};
 
     fn rule(rule: RunAsUserRule, ranges: Vec<IdRange>) -> Row {
         let mut p = psp();
