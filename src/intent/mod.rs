@@ -26,7 +26,6 @@ mod volumes;
 use serde::Serialize;
 
 pub use control::{Control, HostNamespace, VolumeTypes};
-pub use restricts::restricts;
 
 use crate::psp::Psp;
 

@@ -4,10 +4,16 @@
 use crate::intent::{Constraint, Control, Effect, Intent};
 use crate::psp::PortRange;
 
-/// True when `c` (a validating constraint of `intent`) rejects some pod. Sub-lists of a volume
-/// type (host path prefixes, flexVolume drivers, CSI drivers) restrict only when that type is
-/// allowed at all.
-pub fn restricts(c: &Constraint, intent: &Intent) -> bool {
+impl Constraint {
+    /// True when this (validating) constraint of `intent` rejects some pod. Sub-lists of a
+    /// volume type (host path prefixes, flexVolume drivers, CSI drivers) restrict only when that
+    /// type is allowed at all.
+    pub fn restricts(&self, intent: &Intent) -> bool {
+        restricts(self, intent)
+    }
+}
+
+fn restricts(c: &Constraint, intent: &Intent) -> bool {
     if c.effect == Effect::Mutate {
         return false;
     }
@@ -74,7 +80,7 @@ mod tests {
         let i = intent_of(p);
         i.constraints
             .iter()
-            .filter(|c| restricts(c, &i))
+            .filter(|c| c.restricts(&i))
             .map(|c| c.field.clone())
             .collect()
     }

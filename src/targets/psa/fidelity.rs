@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ClusterPlan;
 use crate::fidelity::{self, Fidelity, FidelityRow, TargetReport};
-use crate::intent::{restricts, Constraint, Control, Effect, Intent};
+use crate::intent::{Constraint, Control, Effect, Intent};
 use crate::levels::{self, PolicyLevels, Row, Verdict};
 use crate::pss::{Level, Version};
 use crate::scope::{Scopes, Subject};
@@ -219,7 +219,7 @@ fn judge_constraint(
         .or(rows.first())
         .map(|r| r.reason.clone())
         .unwrap_or_else(|| "no level row".into());
-    let restricting = restricts(c, intent);
+    let restricting = c.restricts(intent);
     match verdict {
         Verdict::PspLooser if restricting && pss.narrower(c, intent, level) => (
             Fidelity::Looser,
