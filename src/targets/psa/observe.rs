@@ -10,9 +10,7 @@ use super::Observed;
 use crate::intent::{intent_of, Effect};
 use crate::load::{Loaded, ObjectKind};
 use crate::pss::{evaluate, Level, Version};
-
-/// The annotation the PSP admission plugin wrote on every pod it admitted.
-const VALIDATED_BY: &str = "kubernetes.io/psp";
+use crate::simulate::VALIDATED_BY;
 
 /// Every pod and pod template of the input, with the strictest level it meets at `version`.
 pub fn observe(loaded: &Loaded, version: Version) -> Vec<Observed> {
