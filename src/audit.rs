@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::load::{Loaded, ObjectKind};
-use crate::pss::{evaluate, Level, Version, Violation};
+use crate::pss::{evaluate, evaluate_template, Level, Version, Violation};
 
 /// The verdict on one object.
 #[derive(Debug, Serialize)]
@@ -34,7 +34,10 @@ pub fn audit(loaded: &Loaded, level: Level, version: Version) -> Vec<AuditResult
             }
             continue;
         };
-        let eval = evaluate(pod.spec, pod.meta, level, version);
+        let eval = match &obj.kind {
+            ObjectKind::Pod(_) => evaluate(pod.spec, pod.meta, level, version),
+            _ => evaluate_template(pod.spec, pod.meta, level, version),
+        };
         results.push(AuditResult {
             kind: obj.kind.kind(),
             namespace: pod.owner.namespace.clone(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::psp::FeatureGates;
 use crate::pss::{Level, Version};
 use crate::targets;
 
@@ -64,6 +65,17 @@ pub struct InputArgs {
     pub rename_duplicates: bool,
 }
 
+/// The API server's feature gates, for the commands that read PSPs as a cluster stored them.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Feature gates of the cluster's API server, as kube-apiserver takes them
+    /// (`ProcMountType=true|false`). The default is that of 1.23/1.24: ProcMountType off, so the
+    /// API server dropped `allowedProcMountTypes` from every PSP and only the Default /proc
+    /// mount passed. The report says which setting it assumed.
+    #[arg(long, value_name = "GATES", value_parser = FeatureGates::parse, default_value = "ProcMountType=false")]
+    pub feature_gates: FeatureGates,
+}
+
 /// Output formats of the reporting commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -116,6 +128,8 @@ pub enum PsaVersion {
 pub struct ConvertArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
     /// The output directory. It is replaced as a whole; one that podsec-migrate did not make is
     /// only replaced with --force.
     #[arg(long, value_name = "DIR")]
@@ -155,6 +169,8 @@ pub struct ConvertArgs {
 pub struct LevelsArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
     /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
     #[arg(long, default_value = "latest", value_parser = parse_version, value_name = "VERSION")]
     pub k8s_version: Version,
@@ -185,6 +201,8 @@ pub struct AuditArgs {
 pub struct SimulateArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
     /// The requesting user: the PSPs they may use join the service account's. (In a cluster,
     /// pods made by a controller were requested by the controller's own service account, such as
     /// system:serviceaccount:kube-system:replicaset-controller, not by whoever applied the

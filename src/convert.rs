@@ -8,6 +8,7 @@ use crate::fidelity::TargetReport;
 use crate::intent::{intent_of, Intent};
 use crate::levels::{judge, PolicyLevels};
 use crate::load::Loaded;
+use crate::psp::FeatureGates;
 use crate::pss::Version;
 use crate::render::Document;
 use crate::scope::Scopes;
@@ -19,6 +20,8 @@ use crate::targets::{self, Input, Target};
 pub struct Options {
     /// The targets to render, by name; empty means every target.
     pub targets: Vec<String>,
+    /// The API server feature gates the PSPs were read under (the loader applied them).
+    pub feature_gates: FeatureGates,
     /// Version and label settings of the namespace plan (its `k8s_version` is every target's).
     pub plan: PlanOptions,
 }
@@ -26,6 +29,8 @@ pub struct Options {
 /// Everything one conversion produced, before it is written.
 pub struct Conversion {
     pub version: Version,
+    /// The API server feature gates the PSPs were read under.
+    pub feature_gates: FeatureGates,
     /// The targets rendered, in [`targets::ALL`] order.
     pub targets: Vec<&'static str>,
     pub policies: Vec<PolicyLevels>,
@@ -91,6 +96,7 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     Conversion {
         version,
+        feature_gates: opts.feature_gates,
         targets: chosen.iter().map(|t| t.name()).collect(),
         policies,
         plan,

@@ -71,10 +71,59 @@ fn invalid_utf8_is_refused() {
     expect_input_error(b"kind: \xff\xfe\n", &["input.yaml:1:1", "not UTF-8 text"]);
 }
 
+/// kubectl skips files without a document (`kubectl apply -f dir/` ignores an empty file, a
+/// comment-only file and a bare `---\n---`): a warning each, and the run goes on.
 #[test]
-fn an_empty_file_is_refused() {
-    expect_input_error(b"", &["input.yaml:1:1", "no YAML or JSON document"]);
-    expect_input_error(b"# just a comment\n---\n", &["no YAML or JSON document"]);
+fn empty_and_comment_only_files_are_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a-empty.yaml", b"");
+    write(dir.path(), "b-comment.yaml", b"# just a comment\n");
+    write(dir.path(), "c-separators.yaml", b"---\n---\n");
+    write(dir.path(), "d-psp.yaml", psp("p", "").as_bytes());
+    let r = run(&["levels", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    for f in ["a-empty.yaml", "b-comment.yaml", "c-separators.yaml"] {
+        assert!(
+            r.stderr
+                .contains(&format!("{f}:1:1: warning: no YAML or JSON document")),
+            "{f}: {}",
+            r.stderr
+        );
+    }
+    assert!(r.stdout.contains("compatible level"), "{}", r.stdout);
+    // Alone, such a file still leaves nothing to work on.
+    let only = write(dir.path(), "e-only.yaml", b"");
+    let r = run(&["levels", only.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "stderr: {}", r.stderr);
+    assert!(
+        r.stderr.contains("no PodSecurityPolicy found"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A FIFO named like a manifest would block the run forever on open: skipped with a warning.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_scanned_directory_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "psp.yaml", psp("p", "").as_bytes());
+    let fifo = dir.path().join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!(
+            "SKIPPED a_fifo_in_a_scanned_directory_is_skipped_with_a_warning: mkfifo unavailable"
+        );
+        return;
+    }
+    let r = run(&["levels", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("pipe.yaml:1:1: warning: not a regular file"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

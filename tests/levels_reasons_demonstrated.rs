@@ -127,6 +127,12 @@ fn witnesses(psp: &Psp) -> Vec<Witness> {
     if s.allowed_proc_mount_types.iter().any(|t| t == "Unmasked") {
         out.push(Box::new(move |v| c0(v, "procMount", json!("Unmasked"))));
     }
+    let seccomp = psp.profiles.seccomp_allowed.iter().flatten();
+    if seccomp.into_iter().any(|p| p == "*" || p == "unconfined") {
+        out.push(Box::new(|v| {
+            v["spec"]["securityContext"]["seccompProfile"] = json!({"type": "Unconfined"})
+        }));
+    }
     out
 }
 

@@ -58,6 +58,20 @@ fn every_fixture_json_and_text() {
     }
 }
 
+/// The same fixture with the ProcMountType gate on: `allowedProcMountTypes` is kept (the
+/// default snapshot shows it dropped, as a 1.23/1.24 API server did).
+#[test]
+fn gate_sensitive_fixtures() {
+    let out = ok(&[
+        "fixtures/unmasked-procmount",
+        "--format",
+        "json",
+        "--feature-gates",
+        "ProcMountType=true",
+    ]);
+    snapshot("unmasked-procmount__proc_mount_type_on__json", &out);
+}
+
 #[test]
 fn version_sensitive_fixtures() {
     for (case, version) in [

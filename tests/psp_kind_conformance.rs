@@ -7,28 +7,33 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::core::v1::{PodSpec, ProjectedVolumeSource, Volume};
+use k8s_openapi::api::core::v1::{PodSpec, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podsec_migrate::load::{load_inputs, LoadOptions, Loaded};
+use podsec_migrate::psp::FeatureGates;
 use podsec_migrate::simulate::{admit, Admission};
 
 /// Disallowed pods the simulator admits, with the reason: `(field, pod name, reason)`. Empty:
 /// every pod agrees. Notes on the ORIGIN.md caveats, which need no exception:
-/// - allowedProcMountTypes: on 1.23 the ProcMountType gate was off, so the cluster refused
-///   `Unmasked` whatever the PSP said; the simulator models the gate on (the PSP semantics), and
-///   this PSP lists only `Default`, so it refuses the pod too, for the PSP's own reason.
+/// - allowedProcMountTypes: on 1.23 the ProcMountType gate was off, so the API server dropped
+///   the PSP's `allowedProcMountTypes` and refused `Unmasked` whatever the PSP said; every PSP
+///   here is read as that cluster stored it ([`FeatureGates::default`]).
 /// - volumes: the live cluster added a projected service-account token volume to every pod
 ///   before PSP ran; [`with_token_volume`] re-checks every pod that way.
 const EXCEPTIONS: &[(&str, &str, &str)] = &[];
 
-/// The pod as the ServiceAccount admission plugin handed it to PSP: plus a projected token volume.
+/// The pod as the ServiceAccount admission plugin handed it to PSP: plus the `kube-api-access`
+/// projected volume of a 1.21+ cluster (token, `kube-root-ca.crt`, namespace).
 fn with_token_volume(spec: &PodSpec) -> PodSpec {
     let mut s = spec.clone();
-    s.volumes.get_or_insert_with(Vec::new).push(Volume {
-        name: "kube-api-access-test".into(),
-        projected: Some(ProjectedVolumeSource::default()),
-        ..Default::default()
-    });
+    let v: Volume = serde_json::from_value(serde_json::json!({
+        "name": "kube-api-access-test", "projected": {"defaultMode": 420, "sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace",
+                "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}))
+    .unwrap();
+    s.volumes.get_or_insert_with(Vec::new).push(v);
     s
 }
 
@@ -72,7 +77,8 @@ fn psp_kind_verdicts() {
     for dir in &dirs {
         let field = dir.file_name().unwrap().to_string_lossy().to_string();
         let psp_loaded = load(&dir.join("psp.yaml"));
-        let psp = psp_loaded.psps().next().expect("a PSP").1.clone();
+        let mut psp = psp_loaded.psps().next().expect("a PSP").1.clone();
+        FeatureGates::default().apply(&mut psp);
         for (file, want_admit) in [("allowed.yaml", true), ("disallowed.yaml", false)] {
             for (name, meta, spec) in pods(&load(&dir.join(file))) {
                 checked += 1;

@@ -620,5 +620,5 @@ fn every_pod_admitted_exits_zero() {
     );
     assert!(r
         .stdout
-        .ends_with("1 of 1 admitted; every PSP tried (no RBAC in the input)\n"));
+        .ends_with("1 of 1 admitted; every PSP tried (no RBAC in the input); PSPs as stored with feature gates ProcMountType=false (the 1.23/1.24 default)\n"));
 }

@@ -17,7 +17,7 @@ use crate::targets::psa::PlanOptions;
 /// Runs `convert`.
 pub fn run(args: &ConvertArgs) -> CliResult {
     note_version(args.k8s_version);
-    let loaded = load_psps(&args.input)?;
+    let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     let conversion = with_reports(convert(&loaded, &options(args)));
     if args.check {
         check(args, &conversion)?;
@@ -38,6 +38,7 @@ pub fn run(args: &ConvertArgs) -> CliResult {
 fn options(args: &ConvertArgs) -> Options {
     Options {
         targets: args.targets.clone(),
+        feature_gates: args.gates.feature_gates,
         plan: PlanOptions {
             k8s_version: args.k8s_version,
             pin_version: args.psa_version == PsaVersion::Pinned,

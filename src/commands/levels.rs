@@ -11,7 +11,7 @@ use crate::report::levels::{model_json, Report};
 
 /// Runs `levels`.
 pub fn run(args: &LevelsArgs) -> CliResult {
-    let loaded = load_psps(&args.input)?;
+    let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     if args.dump_model {
         print!("{}", model_json(&loaded));
         return Ok(ExitCode::from(exit::OK));
@@ -24,7 +24,8 @@ pub fn run(args: &LevelsArgs) -> CliResult {
             l
         })
         .collect();
-    let report = Report::new(args.k8s_version, policies);
+    let mut report = Report::new(args.k8s_version, policies);
+    report.feature_gates = args.gates.feature_gates;
     let out = match args.format {
         Format::Json => report.to_json() + "\n",
         Format::Text => report.to_text(),

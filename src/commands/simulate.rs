@@ -19,7 +19,7 @@ pub fn run(args: &SimulateArgs) -> CliResult {
             exit::USAGE,
         ));
     }
-    let loaded = load_psps(&args.input)?;
+    let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     let opts = Options {
         all_psps: args.all_psps,
         user: args
@@ -27,7 +27,8 @@ pub fn run(args: &SimulateArgs) -> CliResult {
             .as_deref()
             .map(|u| Identity::user(u, &args.groups)),
     };
-    let report = simulate(&loaded, &opts);
+    let mut report = simulate(&loaded, &opts);
+    report.feature_gates = args.gates.feature_gates;
     if report.results.is_empty() {
         return Err(CliError::new(
             "podsec-migrate: no Pod or pod template found in the input",

@@ -134,7 +134,11 @@ impl Control {
             }
             Control::HostPorts(r) => format!("host ports: {}", ranges(r, "none")),
             Control::Volumes(v) if v.any => "volume types: any".into(),
-            Control::Volumes(v) => format!("volume types: {}", list(&v.types, "none")),
+            Control::Volumes(v) => format!(
+                "volume types: {}{}",
+                list(&v.types, "none"),
+                token_volumes(&v.types)
+            ),
             Control::HostPaths(p) => format!("host paths: {}", host_paths(p)),
             Control::FlexVolumes(d) => format!("flexVolume drivers: {}", list(d, "any")),
             Control::CsiDrivers(d) => format!("inline CSI drivers: {}", list(d, "any")),
@@ -229,6 +233,16 @@ impl Control {
                 format!("AppArmor profile defaults to {profile}")
             }
         }
+    }
+}
+
+/// Said when `secret` is allowed and `projected` is not: the plugin (1.20+) still admitted the
+/// projected volume the ServiceAccount admission plugin injects into every pod.
+fn token_volumes(types: &BTreeSet<String>) -> &'static str {
+    if types.contains("secret") && !types.contains("projected") {
+        " (and projected service-account token volumes, as secret)"
+    } else {
+        ""
     }
 }
 
@@ -334,4 +348,31 @@ fn selinux(o: &SeLinuxOptions) -> String {
         part("level", &o.level),
     ]
     .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn volumes(types: &[&str]) -> Control {
+        Control::Volumes(VolumeTypes {
+            any: false,
+            types: types.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    /// Upstream provider.go `allowsVolumeType` (1.20+): with `secret` allowed, the injected
+    /// token volume is admitted too, so the rule every target reads says so.
+    #[test]
+    fn secret_without_projected_carries_the_token_volume_rule() {
+        assert_eq!(
+            volumes(&["secret"]).describe(),
+            "volume types: secret (and projected service-account token volumes, as secret)"
+        );
+        assert_eq!(
+            volumes(&["projected", "secret"]).describe(),
+            "volume types: projected, secret"
+        );
+        assert_eq!(volumes(&["emptyDir"]).describe(), "volume types: emptyDir");
+    }
 }

@@ -36,7 +36,10 @@ fn restricts(c: &Constraint, intent: &Intent) -> bool {
         Control::AllowPrivilegeEscalation { allowed } => !allowed,
         Control::AllowedUnsafeSysctls(s) => !wildcard(s, "*"),
         Control::ForbiddenSysctls(s) => !s.is_empty(),
-        Control::ProcMount { allowed } => !wildcard(allowed, "Unmasked"),
+        // Only a list with both types admits every pod: `[Unmasked]` alone refuses Default.
+        Control::ProcMount { allowed } => {
+            !(wildcard(allowed, "Default") && wildcard(allowed, "Unmasked"))
+        }
         Control::RuntimeClass { allowed } => allowed.as_ref().is_some_and(|a| !wildcard(a, "*")),
         Control::Seccomp { allowed } => allowed.as_ref().is_none_or(|a| !wildcard(a, "*")),
         // PSP matched AppArmor names exactly: any list restricts, absence allows everything.
@@ -105,6 +108,18 @@ mod tests {
         assert!(restricting(&p).contains(&"spec.allowedHostPaths".to_string()));
     }
 
+    /// Upstream provider.go: the pod's procMount must be in `allowedProcMountTypes` (empty read
+    /// as `[Default]`), so `[Unmasked]` alone refuses every Default pod.
+    #[test]
+    fn an_unmasked_only_proc_mount_list_restricts() {
+        let mut p = psp();
+        let field = "spec.allowedProcMountTypes".to_string();
+        p.spec.allowed_proc_mount_types = vec!["Unmasked".into()];
+        assert!(restricting(&p).contains(&field));
+        p.spec.allowed_proc_mount_types = vec!["Default".into(), "Unmasked".into()];
+        assert!(!restricting(&p).contains(&field));
+    }
+
     #[test]
     fn a_wide_open_psp_restricts_little() {
         let mut p = psp();
@@ -116,7 +131,7 @@ mod tests {
         p.spec.volumes = vec!["*".into()];
         p.spec.allowed_capabilities = vec!["*".into()];
         p.spec.allowed_unsafe_sysctls = vec!["*".into()];
-        p.spec.allowed_proc_mount_types = vec!["Unmasked".into()];
+        p.spec.allowed_proc_mount_types = vec!["Default".into(), "Unmasked".into()];
         p.profiles.seccomp_allowed = Some(vec!["*".into()]);
         assert_eq!(restricting(&p), Vec::<String>::new());
         // The defaults alone deny host access, privileged, and any seccomp profile.

@@ -122,10 +122,22 @@ fn volumes(intent: &Intent) -> Row {
         baseline,
         restricted,
         format!(
-            "allows only {}, all within restricted's volume types",
-            list(&allowed)
+            "allows only {}, all within restricted's volume types{}",
+            list(&allowed),
+            token_note(intent)
         ),
     )
+}
+
+/// When `secret` is allowed and `projected` is not, the plugin (1.20+, `allowsVolumeType`)
+/// still admitted a projected volume holding only the injected service-account token, which
+/// every pod of a 1.21+ cluster carries.
+fn token_note(intent: &Intent) -> &'static str {
+    if allows(intent, "secret") && !allows(intent, "projected") {
+        "; a projected volume holding only the injected service-account token passes as secret"
+    } else {
+        ""
+    }
 }
 
 /// `allowedHostPaths`: narrows a hostPath grant that both levels refuse outright.
@@ -139,15 +151,29 @@ fn host_paths(intent: &Intent) -> Row {
         (false, _) => "hostPath volumes are not allowed, so host path prefixes do not apply".into(),
         (true, true) => "no prefix list: any host path may be mounted (see volumes)".into(),
         (true, false) => format!(
-            "limits hostPath to {}; both levels forbid hostPath outright, and Privileged keeps no prefix list",
+            "limits hostPath to {}; both levels forbid hostPath outright, and Privileged keeps no prefix list; {}",
             list(paths.iter().map(|p| if p.read_only {
                 format!("{} (read-only)", p.path_prefix)
             } else {
                 p.path_prefix.clone()
-            }))
+            })),
+            unnormalised(&paths[0].path_prefix)
         ),
     };
     Row::both(F, Verdict::NoOpinion, reason)
+}
+
+/// What a target that cleans paths before matching would change: upstream `hasPathPrefix`
+/// (pkg/security/podsecuritypolicy/util/util.go) compared the strings as written.
+fn unnormalised(prefix: &str) -> String {
+    let p = prefix.strip_suffix('/').unwrap_or(prefix);
+    let doubled = match p.rsplit_once('/') {
+        Some((head, tail)) if !head.is_empty() => format!("{head}//{tail}"),
+        _ => format!("/{p}"),
+    };
+    format!(
+        "the plugin matched prefixes as written, without normalising paths: a target that cleans paths first would admit `{doubled}`, which the plugin denied, and reject `{p}/../..`, which the plugin admitted"
+    )
 }
 
 /// `allowedFlexVolumes`: baseline allows any flexVolume driver; restricted allows none.
@@ -236,6 +262,17 @@ mod tests {
         assert_eq!(r.restricted, Verdict::PspStricter);
     }
 
+    /// Upstream provider.go `allowsVolumeType` (1.20+) admits the injected token volume where
+    /// `secret` is allowed; the row says so, and the verdicts stay those of the list.
+    #[test]
+    fn secret_without_projected_mentions_the_token_volume() {
+        let r = volumes(&intent_of(&with(&["secret", "configMap"])));
+        assert!(r.reason.contains("service-account token"), "{}", r.reason);
+        assert_eq!(r.restricted, Verdict::PspStricter);
+        let r = volumes(&intent_of(&with(&["secret", "projected"])));
+        assert!(!r.reason.contains("service-account token"), "{}", r.reason);
+    }
+
     #[test]
     fn host_path_prefixes_are_reported() {
         let mut p = with(&["hostPath"]);
@@ -245,6 +282,22 @@ mod tests {
         }];
         let r = host_paths(&intent_of(&p));
         assert!(r.reason.contains("/var/log (read-only)"), "{}", r.reason);
+    }
+
+    /// Upstream util.go `hasPathPrefix` never cleans paths: the row says what a target that
+    /// does would change, with this PSP's own prefix.
+    #[test]
+    fn host_path_row_says_what_normalising_would_change() {
+        let mut p = with(&["hostPath"]);
+        p.spec.allowed_host_paths = vec![AllowedHostPath {
+            path_prefix: "/var/log/".into(),
+            read_only: false,
+        }];
+        let r = host_paths(&intent_of(&p));
+        assert!(r.reason.contains("`/var//log`"), "{}", r.reason);
+        assert!(r.reason.contains("`/var/log/../..`"), "{}", r.reason);
+        assert_eq!(unnormalised("/data"), unnormalised("/data/"));
+        assert!(unnormalised("/data").contains("`//data`"));
     }
 
     #[test]

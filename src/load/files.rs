@@ -56,9 +56,11 @@ fn file_error(name: &str, message: impl Into<String>) -> Diagnostic {
     )
 }
 
-/// Every manifest file below `dir`, sorted, hidden entries left out; other files are recorded.
+/// Every manifest file below `dir`, sorted, hidden entries left out; other files are recorded,
+/// and a manifest name that is not a regular file is a warning.
 fn walk_dir(dir: &Path, loaded: &mut Loaded) -> Vec<PathBuf> {
     let mut found = Vec::new();
+    let mut special = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
         let entries = match std::fs::read_dir(&d) {
@@ -89,7 +91,12 @@ fn walk_dir(dir: &Path, loaded: &mut Loaded) -> Vec<PathBuf> {
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e))
             {
-                found.push(path);
+                // Reading a FIFO would wait for a writer forever, a device may never end:
+                // only regular files (or links to them) are read from a directory.
+                match std::fs::metadata(&path) {
+                    Ok(m) if !m.is_file() => special.push(path),
+                    _ => found.push(path),
+                }
             } else {
                 loaded.ignored_files.push(path);
             }
@@ -97,6 +104,18 @@ fn walk_dir(dir: &Path, loaded: &mut Loaded) -> Vec<PathBuf> {
     }
     found.sort();
     loaded.ignored_files.sort();
+    special.sort();
+    for path in special {
+        loaded.diagnostics.push(Diagnostic::warning(
+            Location {
+                file: display(&path),
+                line: 1,
+                column: 1,
+            },
+            "",
+            "not a regular file (a FIFO, socket or device); skipped",
+        ));
+    }
     found
 }
 

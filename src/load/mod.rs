@@ -152,6 +152,24 @@ impl Loaded {
         })
     }
 
+    /// Stores every PSP as an API server with `gates` would have: a field a disabled gate drops
+    /// is cleared, with a warning at that field (nothing the input says goes unmentioned).
+    pub fn apply_feature_gates(&mut self, gates: &crate::psp::FeatureGates) {
+        for o in &mut self.objects {
+            let ObjectKind::PodSecurityPolicy(p) = &mut o.kind else {
+                continue;
+            };
+            if let Some(field) = gates.apply(p) {
+                let path = format!("spec.{field}");
+                self.diagnostics.push(Diagnostic::warning(
+                    o.locator.at(&path),
+                    path,
+                    format!("dropped: with the ProcMountType feature gate off (the 1.23/1.24 default) the API server does not store {field}, so only the Default /proc mount is allowed; pass --feature-gates ProcMountType=true if the cluster enabled it"),
+                ));
+            }
+        }
+    }
+
     /// One line that says what was skipped, if anything.
     pub fn skipped_summary(&self) -> Option<String> {
         let mut parts: Vec<String> = self
@@ -211,10 +229,11 @@ pub fn load_text(file: &str, text: &str, loaded: &mut Loaded) {
             line: 1,
             column: 1,
         };
-        loaded.diagnostics.push(Diagnostic::error(
+        // kubectl apply skips such files too; say so rather than stop the run.
+        loaded.diagnostics.push(Diagnostic::warning(
             loc,
             "",
-            "no YAML or JSON document in this file (it is empty or only comments)",
+            "no YAML or JSON document in this file (it is empty, only comments or only `---`); skipped",
         ));
         return;
     }

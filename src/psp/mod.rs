@@ -1,5 +1,6 @@
 //! The PodSecurityPolicy model (the frozen policy/v1beta1 API) and how it is read.
 
+mod gates;
 mod model;
 mod parse;
 mod read;
@@ -7,6 +8,7 @@ mod read;
 pub(crate) mod testing;
 mod validate;
 
+pub use gates::{FeatureGates, KNOWN_GATES};
 pub use model::*;
 pub use parse::SPEC_FIELDS;
 pub use validate::{CAPABILITIES, VOLUME_TYPES};

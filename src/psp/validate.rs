@@ -335,12 +335,19 @@ fn check_runtime_class(s: &PspSpec, r: &mut Reader<'_>) {
 
 fn check_profiles(p: &Profiles, r: &mut Reader<'_>) {
     use super::model::annotations::*;
+    // From 1.19 the seccomp strategy allows `docker/default` and `runtime/default` for each
+    // other (upstream seccomp/strategy.go: `runtimeDefaultAllowed`), so either default is
+    // applied and admitted when either name is listed. AppArmor names match exactly.
+    let runtime_default = |n: &str| n == "runtime/default" || n == "docker/default";
     for (allowed, default, key) in [
         (&p.seccomp_allowed, &p.seccomp_default, SECCOMP_DEFAULT),
         (&p.apparmor_allowed, &p.apparmor_default, APPARMOR_DEFAULT),
     ] {
         if let (Some(list), Some(d)) = (allowed, default) {
-            if !list.iter().any(|a| a == "*" || a == d) {
+            let same = |a: &str| {
+                a == d || (key == SECCOMP_DEFAULT && runtime_default(a) && runtime_default(d))
+            };
+            if !list.iter().any(|a| a == "*" || same(a)) {
                 r.warn(
                     &format!("metadata.annotations[{key}]"),
                     format!("default profile {d:?} is not in the allowed list, so every pod it is applied to is rejected"),
@@ -378,5 +385,55 @@ fn check_profiles(p: &Profiles, r: &mut Reader<'_>) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{load_text, Loaded};
+
+    /// The warnings about a PSP with these annotations (a flow mapping body).
+    fn warnings(annotations: &str) -> Vec<String> {
+        let text = format!(
+            "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: p\n  annotations: {{{annotations}}}\nspec:\n  seLinux: {{rule: RunAsAny}}\n  runAsUser: {{rule: RunAsAny}}\n  supplementalGroups: {{rule: RunAsAny}}\n  fsGroup: {{rule: RunAsAny}}\n"
+        );
+        let mut loaded = Loaded::default();
+        load_text("psp.yaml", &text, &mut loaded);
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    /// Upstream seccomp strategy (1.19+): "automatically allow `runtime/default` if a user
+    /// specifies `docker/default` and vice versa", so such a default is not rejected.
+    #[test]
+    fn docker_default_default_is_fine_when_runtime_default_is_allowed() {
+        let key = "seccomp.security.alpha.kubernetes.io";
+        for (allowed, default) in [
+            ("runtime/default", "docker/default"),
+            ("docker/default", "runtime/default"),
+        ] {
+            let w = warnings(&format!(
+                "{key}/allowedProfileNames: '{allowed}', {key}/defaultProfileName: '{default}'"
+            ));
+            assert!(w.is_empty(), "{allowed} / {default}: {w:?}");
+        }
+        let w = warnings(&format!(
+            "{key}/allowedProfileNames: 'localhost/x', {key}/defaultProfileName: 'docker/default'"
+        ));
+        assert!(
+            w.iter().any(|m| m.contains("not in the allowed list")),
+            "{w:?}"
+        );
+        let apparmor = "apparmor.security.beta.kubernetes.io";
+        let w = warnings(&format!(
+            "{apparmor}/allowedProfileNames: 'localhost/x', {apparmor}/defaultProfileName: 'runtime/default'"
+        ));
+        assert!(
+            w.iter().any(|m| m.contains("not in the allowed list")),
+            "{w:?}"
+        );
     }
 }

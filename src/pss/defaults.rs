@@ -6,12 +6,18 @@
 
 use k8s_openapi::api::core::v1::{ContainerPort, PodSpec, Volume};
 
+use super::visit::ContainerRef;
+
 /// The host port a container port ends up with: with `hostNetwork: true`, an unset (or zero)
-/// `hostPort` is defaulted to the `containerPort`.
-pub(crate) fn host_port(spec: &PodSpec, port: &ContainerPort) -> i32 {
+/// `hostPort` of a container or init container is defaulted to the `containerPort`. Upstream
+/// `defaultHostNetworkPorts` (pkg/apis/core/v1/defaults.go) is applied to `Containers` and
+/// `InitContainers` only, never to ephemeral containers.
+pub(crate) fn host_port(spec: &PodSpec, c: ContainerRef<'_>, port: &ContainerPort) -> i32 {
     match port.host_port {
         Some(p) if p != 0 => p,
-        _ if spec.host_network == Some(true) => port.container_port,
+        _ if spec.host_network == Some(true) && matches!(c, ContainerRef::Regular(_)) => {
+            port.container_port
+        }
         _ => 0,
     }
 }
@@ -62,12 +68,27 @@ mod tests {
     #[test]
     fn host_network_defaults_host_port_to_container_port() {
         let mut spec = PodSpec::default();
+        let c = k8s_openapi::api::core::v1::Container::default();
+        let regular = ContainerRef::Regular(&c);
         let p = port(json!({"containerPort": 8080}));
-        assert_eq!(host_port(&spec, &p), 0);
+        assert_eq!(host_port(&spec, regular, &p), 0);
         spec.host_network = Some(true);
-        assert_eq!(host_port(&spec, &p), 8080);
+        assert_eq!(host_port(&spec, regular, &p), 8080);
         let explicit = port(json!({"containerPort": 8080, "hostPort": 9090}));
-        assert_eq!(host_port(&spec, &explicit), 9090);
+        assert_eq!(host_port(&spec, regular, &explicit), 9090);
+    }
+
+    /// Upstream pkg/apis/core/v1/defaults.go: `defaultHostNetworkPorts(&obj.Containers)` and
+    /// `(&obj.InitContainers)`, nothing for `EphemeralContainers`.
+    #[test]
+    fn ephemeral_container_ports_are_never_defaulted_as_upstream_default_host_network_ports() {
+        let spec = PodSpec {
+            host_network: Some(true),
+            ..Default::default()
+        };
+        let e = k8s_openapi::api::core::v1::EphemeralContainer::default();
+        let p = port(json!({"containerPort": 8080}));
+        assert_eq!(host_port(&spec, ContainerRef::Ephemeral(&e), &p), 0);
     }
 
     #[test]

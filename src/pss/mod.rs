@@ -71,6 +71,43 @@ pub fn evaluate(
     Evaluation { violations }
 }
 
+/// [`evaluate`] for the pod template of a workload (Deployment, PodTemplate, ...), as the API
+/// server stored it. From 1.28 it no longer defaults `hostPort` from `containerPort` in pod
+/// templates with `hostNetwork: true` (upstream pkg/apis/core/v1/defaults.go: in
+/// `SetDefaults_PodSpec` only while the `DefaultHostNetworkHostPortsInPodTemplates` gate is on,
+/// off from 1.28; `SetDefaults_Pod` still does it for pods), so the `hostPorts` control sees
+/// only the ports the template spells out.
+pub fn evaluate_template(
+    spec: &PodSpec,
+    metadata: &ObjectMeta,
+    level: Level,
+    version: Version,
+) -> Evaluation {
+    if !(version.at_least(28) && spec.host_network == Some(true)) {
+        return evaluate(spec, metadata, level, version);
+    }
+    // The hostPorts control reads hostNetwork only to apply the default.
+    let undefaulted = PodSpec {
+        host_network: Some(false),
+        ..spec.clone()
+    };
+    let violations = registry::checks_for(level, version)
+        .iter()
+        .filter_map(|entry| {
+            let judged = if entry.id == "hostPorts" {
+                &undefaulted
+            } else {
+                spec
+            };
+            (entry.eval)(judged, metadata).map(|message| Violation {
+                check: entry.id,
+                message,
+            })
+        })
+        .collect();
+    Evaluation { violations }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +176,25 @@ mod tests {
             ]
         );
         assert!(evaluate(&spec, &meta, Level::Restricted, Version::Minor(25)).allowed());
+    }
+
+    /// Upstream pkg/apis/core/v1/defaults.go: from 1.28 (`DefaultHostNetworkHostPortsInPodTemplates`
+    /// off) `SetDefaults_PodSpec` no longer sets hostPort in templates; pods still get it.
+    #[test]
+    fn workload_templates_get_no_host_port_default_from_1_28_as_upstream_defaults() {
+        let (spec, meta) = pod(json!({"spec": {"hostNetwork": true, "containers": [
+            {"name": "app", "ports": [{"containerPort": 8080}]}]}}));
+        let at = |v| checks(&evaluate_template(&spec, &meta, Level::Baseline, v)).join(",");
+        assert_eq!(at(Version::Minor(27)), "hostNamespaces,hostPorts");
+        assert_eq!(at(Version::Minor(28)), "hostNamespaces");
+        assert_eq!(at(Version::Latest), "hostNamespaces");
+        let e = evaluate(&spec, &meta, Level::Baseline, Version::Latest);
+        assert_eq!(checks(&e), ["hostNamespaces", "hostPorts"]);
+        // A port the template spells out still counts.
+        let (spec, meta) = pod(json!({"spec": {"hostNetwork": true, "containers": [
+            {"name": "app", "ports": [{"containerPort": 8080, "hostPort": 8080}]}]}}));
+        let e = evaluate_template(&spec, &meta, Level::Baseline, Version::Latest);
+        assert_eq!(checks(&e), ["hostNamespaces", "hostPorts"]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use candidates::{has_rbac, GrantUse, Selection};
 use candidates::{Candidates, Requester};
 
 use crate::load::{Loaded, Object, ObjectKind, PodView};
-use crate::psp::Psp;
+use crate::psp::{FeatureGates, Psp};
 use crate::scope::Identity;
 use crate::simulate::{choose, Choice, Failure, Mutation};
 
@@ -82,6 +82,9 @@ pub struct SimResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub selection: Selection,
+    /// The API server feature gates the PSPs were read under (set by the caller that applied
+    /// them; the 1.23/1.24 default otherwise).
+    pub feature_gates: FeatureGates,
     pub results: Vec<SimResult>,
 }
 
@@ -108,6 +111,7 @@ pub fn simulate(loaded: &Loaded, opts: &Options) -> Report {
         .collect();
     Report {
         selection: ctx.candidates.selection(),
+        feature_gates: FeatureGates::default(),
         results,
     }
 }

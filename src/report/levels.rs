@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::diag::Diagnostic;
 use crate::levels::{PolicyLevels, Row, Verdict};
 use crate::load::{Loaded, Source};
-use crate::psp::Psp;
+use crate::psp::{FeatureGates, Psp};
 use crate::pss::Version;
 
 /// `levels --dump-model`: every PSP's parsed model and the input's diagnostics.
@@ -49,6 +49,8 @@ pub fn model_json(loaded: &Loaded) -> String {
 pub struct Report {
     /// The version whose definitions were used, as `v1.N` (`latest` is spelled out).
     pub k8s_version: String,
+    /// The API server feature gates the PSPs were read under.
+    pub feature_gates: FeatureGates,
     pub policies: Vec<PolicyLevels>,
 }
 
@@ -58,6 +60,7 @@ impl Report {
         policies.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
         Report {
             k8s_version: version.pinned(),
+            feature_gates: FeatureGates::default(),
             policies,
         }
     }
@@ -69,7 +72,10 @@ impl Report {
 
     /// A plain-text table per PSP (no colour).
     pub fn to_text(&self) -> String {
-        let mut out = format!("Pod Security Standards {}\n", self.k8s_version);
+        let mut out = format!(
+            "Pod Security Standards {}\nPSPs as stored with feature gates {}\n",
+            self.k8s_version, self.feature_gates
+        );
         for p in &self.policies {
             out.push('\n');
             text_policy(&mut out, p);
@@ -80,8 +86,8 @@ impl Report {
     /// Markdown: one section per PSP with a table of fields.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
-            "# PodSecurityPolicy levels (Pod Security Standards {})\n",
-            self.k8s_version
+            "# PodSecurityPolicy levels (Pod Security Standards {})\n\nPSPs as stored with feature gates {}.\n",
+            self.k8s_version, self.feature_gates
         );
         for p in &self.policies {
             out.push('\n');

@@ -62,9 +62,10 @@ pub fn markdown(c: &Conversion) -> String {
     let _ = writeln!(out, "# PodSecurityPolicy migration report\n");
     let _ = writeln!(
         out,
-        "Kubernetes {}; {} PodSecurityPolicies.\n",
+        "Kubernetes {}; {} PodSecurityPolicies, as stored with feature gates {}.\n",
         version_label(c),
-        c.policies.len()
+        c.policies.len(),
+        c.feature_gates
     );
     levels_section(&mut out, c);
     psa_section(&mut out, c);

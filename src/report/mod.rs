@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::convert::Conversion;
 use crate::fidelity::FidelityRow;
+use crate::psp::FeatureGates;
 use crate::pss::Level;
 use crate::render::Document;
 use crate::targets::psa::{Defaults, Exemption, NamespacePlan};
@@ -63,6 +64,7 @@ pub fn version_label(c: &Conversion) -> String {
 #[derive(Serialize)]
 struct ReportJson<'a> {
     k8s_version: String,
+    feature_gates: FeatureGates,
     targets: &'a [&'static str],
     policies: Vec<PolicyJson<'a>>,
     namespaces: &'a [NamespacePlan],
@@ -105,6 +107,7 @@ pub fn json(c: &Conversion) -> String {
         .collect();
     let report = ReportJson {
         k8s_version: version_label(c),
+        feature_gates: c.feature_gates,
         targets: &c.targets,
         policies,
         namespaces: &c.plan.namespaces,

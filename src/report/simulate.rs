@@ -23,7 +23,11 @@ pub fn text(report: &Report) -> String {
         Selection::AllPsps => "every PSP tried (--all-psps)",
         Selection::NoRbac => "every PSP tried (no RBAC in the input)",
     };
-    out += &format!("{admitted} of {} admitted; {from}\n", report.results.len());
+    out += &format!(
+        "{admitted} of {} admitted; {from}; PSPs as stored with feature gates {}\n",
+        report.results.len(),
+        report.feature_gates
+    );
     out
 }
 

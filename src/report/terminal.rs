@@ -18,8 +18,9 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Pod Security Admission plan for Kubernetes {}",
-        version_label(c)
+        "Pod Security Admission plan for Kubernetes {} (PSPs as stored with feature gates {})",
+        version_label(c),
+        c.feature_gates
     );
     let width = c
         .plan

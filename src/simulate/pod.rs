@@ -119,13 +119,15 @@ pub(crate) fn effective(
     }
 }
 
-/// The annotation value the 1.19-1.24 API server derived from a seccomp profile field.
+/// The annotation value the 1.19-1.24 API server derived from a seccomp profile field, as
+/// upstream `SeccompAnnotationForField` (pkg/api/pod/util.go): an unrecognised type (`""`,
+/// `runtimedefault`) and `Localhost` without a profile map to `""`, no annotation at all.
 pub(crate) fn seccomp_annotation(p: &SeccompProfile) -> String {
-    match p.type_.as_str() {
-        "RuntimeDefault" => "runtime/default".into(),
-        "Unconfined" => "unconfined".into(),
-        "Localhost" => format!("localhost/{}", p.localhost_profile.as_deref().unwrap_or("")),
-        other => other.into(),
+    match (p.type_.as_str(), p.localhost_profile.as_deref()) {
+        ("RuntimeDefault", _) => "runtime/default".into(),
+        ("Unconfined", _) => "unconfined".into(),
+        ("Localhost", Some(profile)) => format!("localhost/{profile}"),
+        _ => String::new(),
     }
 }
 
@@ -163,4 +165,63 @@ pub(crate) fn volume_type(v: &Volume) -> Option<&'static str> {
         (v.ephemeral.is_some(), "ephemeral"),
     ];
     kinds.iter().find(|(set, _)| *set).map(|(_, k)| *k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(type_: &str, localhost: Option<&str>) -> SeccompProfile {
+        SeccompProfile {
+            type_: type_.into(),
+            localhost_profile: localhost.map(Into::into),
+        }
+    }
+
+    /// Upstream pkg/api/pod/util.go `SeccompAnnotationForField`: "we can only reach this code
+    /// path if the LocalhostProfile is nil but the provided field type is
+    /// SeccompProfileTypeLocalhost or if an unrecognized type is specified" -> `""`.
+    #[test]
+    fn unrecognised_seccomp_types_map_to_no_annotation_as_upstream_seccomp_annotation_for_field() {
+        assert_eq!(
+            seccomp_annotation(&profile("RuntimeDefault", None)),
+            "runtime/default"
+        );
+        assert_eq!(
+            seccomp_annotation(&profile("Unconfined", None)),
+            "unconfined"
+        );
+        assert_eq!(
+            seccomp_annotation(&profile("Localhost", Some("p.json"))),
+            "localhost/p.json"
+        );
+        assert_eq!(seccomp_annotation(&profile("Localhost", None)), "");
+        assert_eq!(seccomp_annotation(&profile("runtimedefault", None)), "");
+        assert_eq!(seccomp_annotation(&profile("", None)), "");
+    }
+
+    /// Upstream seccomp strategy `Generate` (1.19+) takes the pod field's annotation when the
+    /// field is set, so an unrecognised type writes no annotation (and no default either).
+    #[test]
+    fn unrecognised_pod_seccomp_type_is_not_written_back_as_an_annotation() {
+        let mut psp = crate::psp::testing::psp();
+        psp.profiles.seccomp_allowed = Some(vec!["*".into()]);
+        psp.profiles.seccomp_default = Some("runtime/default".into());
+        let spec: PodSpec = serde_json::from_value(serde_json::json!({
+            "securityContext": {"seccompProfile": {"type": "runtimedefault"}},
+            "containers": [{"name": "app"}]}))
+        .unwrap();
+        let e = crate::simulate::evaluate(&psp, &spec, &Default::default());
+        let crate::simulate::Admission::Admitted { mutations } = e.admission else {
+            panic!("denied: {:?}", e.admission);
+        };
+        assert!(
+            mutations.iter().all(|m| m.value != "runtimedefault"),
+            "{mutations:?}"
+        );
+        assert!(
+            mutations.iter().all(|m| !m.path.contains("seccomp")),
+            "{mutations:?}"
+        );
+    }
 }

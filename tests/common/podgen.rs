@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     CSIVolumeSource, Capabilities, Container, ContainerPort, EmptyDirVolumeSource,
     EphemeralContainer, FlexVolumeSource, HostPathVolumeSource, Pod, PodSecurityContext, PodSpec,
-    SELinuxOptions, SeccompProfile, SecretVolumeSource, SecurityContext, Sysctl, Volume,
-    VolumeMount,
+    ProjectedVolumeSource, SELinuxOptions, SeccompProfile, SecretVolumeSource, SecurityContext,
+    Sysctl, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podsec_migrate::psp::{
@@ -41,8 +41,14 @@ pub const HOST_PATHS: &[&str] = &[
     "/var/log",
     "/var/logs",
     "/",
+    // Spellings the plugin compared as written (upstream `hasPathPrefix` never cleans paths).
+    "/var//log",
+    "/var/./log",
+    "//var/log",
+    "/var/log/../../etc",
+    "/foo//bar",
 ];
-pub const PATH_PREFIXES: &[&str] = &["/foo", "/var/log/", "/foo/bar", "/"];
+pub const PATH_PREFIXES: &[&str] = &["/foo", "/var/log/", "/foo/bar", "/", "/var//log"];
 pub const SYSCTLS: &[&str] = &[
     "kernel.msgmax",
     "kernel.msgmni",
@@ -58,6 +64,10 @@ pub const SYSCTL_PATTERNS: &[&str] = &[
     "kernel.sem",
     "*",
 ];
+/// `allowedProcMountTypes` lists: empty (read as `[Default]`, and what an API server with the
+/// ProcMountType gate off stores), Default only, both, Unmasked only.
+pub const PROC_MOUNT_LISTS: &[&[&str]] =
+    &[&[], &["Default"], &["Default", "Unmasked"], &["Unmasked"]];
 pub const IDS: &[i64] = &[0, 1, 99, 100, 150, 200, 201, 1000];
 pub const ID_RANGES: &[(i64, i64)] = &[(100, 200), (1000, 1000), (1, 99)];
 pub const SECCOMP: &[&str] = &[
@@ -109,7 +119,7 @@ fn security_context() -> impl Strategy<Value = Option<SecurityContext>> {
         maybe(any::<bool>()),
         maybe(any::<bool>()),
         maybe(any::<bool>()),
-        maybe(select(&["Default", "Unmasked"][..])),
+        option::weighted(0.2, select(&["Default", "Unmasked"][..])),
     );
     let caps = maybe((some_of(CAPS), some_of(CAPS)));
     let more = (
@@ -193,38 +203,62 @@ fn ephemeral(c: Container) -> EphemeralContainer {
     }
 }
 
+/// A projected volume: as the ServiceAccount admission plugin injects it (`kube-api-access-*`),
+/// with no sources, or near misses (an audience, another ConfigMap, a secret source) that
+/// upstream `IsOnlyServiceAccountTokenSources` refuses.
+fn projected(shape: usize) -> ProjectedVolumeSource {
+    let token =
+        serde_json::json!({"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}});
+    let ca = serde_json::json!({"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}});
+    let ns = serde_json::json!({"downwardAPI": {"items": [{"path": "namespace",
+        "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}});
+    let sources = match shape {
+        0 => serde_json::json!([token, ca, ns]),
+        1 => serde_json::json!([]),
+        2 => {
+            serde_json::json!([{"serviceAccountToken": {"path": "token", "audience": "vault"}}, ca])
+        }
+        3 => serde_json::json!([token, {"configMap": {"name": "app-config"}}]),
+        _ => serde_json::json!([token, {"secret": {"name": "db"}}]),
+    };
+    serde_json::from_value(serde_json::json!({ "sources": sources })).unwrap()
+}
+
 /// Volume `v<i>` of one of several kinds, including one with no source.
 fn volume(i: usize) -> impl Strategy<Value = Volume> {
-    (0usize..7, select(HOST_PATHS), select(DRIVERS)).prop_map(move |(kind, path, driver)| {
-        let mut v = Volume {
-            name: format!("v{i}"),
-            ..Default::default()
-        };
-        match kind {
-            0 => v.empty_dir = Some(EmptyDirVolumeSource::default()),
-            1 => v.secret = Some(SecretVolumeSource::default()),
-            2 => {
-                v.host_path = Some(HostPathVolumeSource {
-                    path: path.into(),
-                    type_: None,
-                })
+    (0usize..9, select(HOST_PATHS), select(DRIVERS), 0usize..5).prop_map(
+        move |(kind, path, driver, shape)| {
+            let mut v = Volume {
+                name: format!("v{i}"),
+                ..Default::default()
+            };
+            match kind {
+                0 => v.empty_dir = Some(EmptyDirVolumeSource::default()),
+                1 => v.secret = Some(SecretVolumeSource::default()),
+                2 => {
+                    v.host_path = Some(HostPathVolumeSource {
+                        path: path.into(),
+                        type_: None,
+                    })
+                }
+                4 => {
+                    v.flex_volume = Some(FlexVolumeSource {
+                        driver: driver.into(),
+                        ..Default::default()
+                    })
+                }
+                5 => {
+                    v.csi = Some(CSIVolumeSource {
+                        driver: driver.into(),
+                        ..Default::default()
+                    })
+                }
+                7 | 8 => v.projected = Some(projected(shape)),
+                _ => {} // no source: the API server makes it an emptyDir
             }
-            4 => {
-                v.flex_volume = Some(FlexVolumeSource {
-                    driver: driver.into(),
-                    ..Default::default()
-                })
-            }
-            5 => {
-                v.csi = Some(CSIVolumeSource {
-                    driver: driver.into(),
-                    ..Default::default()
-                })
-            }
-            _ => {} // no source: the API server makes it an emptyDir
-        }
-        v
-    })
+            v
+        },
+    )
 }
 
 fn pod_security_context() -> impl Strategy<Value = Option<PodSecurityContext>> {
@@ -402,7 +436,15 @@ pub fn psp() -> impl Strategy<Value = Psp> {
     let caps = (some_of(CAPS), some_of(CAPS), some_of(CAPS));
     let vols = (
         subsequence(
-            &["*", "emptyDir", "secret", "hostPath", "flexVolume", "csi"][..],
+            &[
+                "*",
+                "emptyDir",
+                "secret",
+                "hostPath",
+                "flexVolume",
+                "csi",
+                "projected",
+            ][..],
             0..=4,
         ),
         subsequence(PATH_PREFIXES, 0..=2),
@@ -430,7 +472,7 @@ pub fn psp() -> impl Strategy<Value = Psp> {
         any::<bool>(),
         some_of(SYSCTL_PATTERNS),
         some_of(SYSCTL_PATTERNS),
-        any::<bool>(),
+        select(PROC_MOUNT_LISTS),
         option::of((
             some_of(RUNTIME_CLASSES),
             option::of(select(RUNTIME_CLASSES)),
@@ -449,7 +491,7 @@ pub fn psp() -> impl Strategy<Value = Psp> {
             let (volumes, prefixes, ro, flex, csi) = vols;
             let (user_rule, mut user_ranges, run_as_group, supplemental_groups, fs_group, level) =
                 users;
-            let (ro_root, default_ape, ape, unsafe_sysctls, forbidden, unmasked, rc) = switches;
+            let (ro_root, default_ape, ape, unsafe_sysctls, forbidden, proc_mounts, rc) = switches;
             if user_rule == RunAsUserRule::MustRunAs && user_ranges.is_empty() {
                 user_ranges.push(PortRange { min: 100, max: 200 });
             }
@@ -496,11 +538,7 @@ pub fn psp() -> impl Strategy<Value = Psp> {
                 allowed_csi_drivers: csi,
                 allowed_unsafe_sysctls: unsafe_sysctls,
                 forbidden_sysctls: forbidden,
-                allowed_proc_mount_types: if unmasked {
-                    strings(&["Default", "Unmasked"])
-                } else {
-                    Vec::new()
-                },
+                allowed_proc_mount_types: strings(proc_mounts),
                 runtime_class: rc.map(|(allowed, default)| RuntimeClassStrategy {
                     allowed_runtime_class_names: allowed,
                     default_runtime_class_name: default.map(Into::into),

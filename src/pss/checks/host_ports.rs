@@ -33,7 +33,7 @@ fn v1_0(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
     for c in visit(spec) {
         let mut uses = false;
         for p in c.ports() {
-            let hp = host_port(spec, p);
+            let hp = host_port(spec, c, p);
             if hp != 0 {
                 ports.insert(hp);
                 uses = true;
@@ -87,5 +87,16 @@ mod tests {
             run(&CHECK, 0, &p).as_deref(),
             Some(r#"hostPort (container "a" uses hostPort 80)"#)
         );
+    }
+
+    /// Ephemeral containers get no hostPort default (upstream pkg/apis/core/v1/defaults.go
+    /// defaults `Containers` and `InitContainers` only): no violation without an explicit one.
+    #[test]
+    fn host_network_leaves_ephemeral_container_ports_alone() {
+        let p = pod(
+            json!({"spec": {"hostNetwork": true, "containers": [{"name": "a"}],
+            "ephemeralContainers": [{"name": "debug", "ports": [{"containerPort": 80}]}]}}),
+        );
+        assert!(passes(&CHECK, 0, &p));
     }
 }

@@ -9,7 +9,7 @@
 use super::Observed;
 use crate::intent::{intent_of, Effect};
 use crate::load::{Loaded, ObjectKind};
-use crate::pss::{evaluate, Level, Version};
+use crate::pss::{evaluate, evaluate_template, Level, Version};
 use crate::simulate::VALIDATED_BY;
 
 /// Every pod and pod template of the input, with the strictest level it meets at `version`.
@@ -21,7 +21,10 @@ pub fn observe(loaded: &Loaded, version: Version) -> Vec<Observed> {
             let pod = obj.pod_view()?;
             let meets = [Level::Restricted, Level::Baseline]
                 .into_iter()
-                .find(|l| evaluate(pod.spec, pod.meta, *l, version).allowed())
+                .find(|l| match &obj.kind {
+                    ObjectKind::Pod(_) => evaluate(pod.spec, pod.meta, *l, version).allowed(),
+                    _ => evaluate_template(pod.spec, pod.meta, *l, version).allowed(),
+                })
                 .unwrap_or(Level::Privileged);
             let recorded = match &obj.kind {
                 ObjectKind::Pod(p) => p

@@ -40,6 +40,8 @@ impl Standards {
                         .iter()
                         .any(|cap| !has(caps, cap) && !has(&defaults, cap))
             }
+            // Every level admits the Default /proc mount; `[Unmasked]` alone refuses it.
+            Control::ProcMount { allowed } => !has(allowed, "Default"),
             Control::AllowedUnsafeSysctls(allowed) => {
                 let original = levels::safe_sysctls(Version::Minor(0));
                 levels::safe_sysctls(self.version)
@@ -67,4 +69,41 @@ fn default_add(intent: &Intent) -> Vec<String> {
             _ => None,
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fidelity::Fidelity;
+    use crate::intent::intent_of;
+    use crate::levels::judge;
+    use crate::psp::testing::psp;
+    use crate::pss::{Level, Version};
+    use crate::targets::psa::fidelity::report_at;
+
+    /// `allowedProcMountTypes: [Unmasked]` admits Unmasked (which every level rejects) and
+    /// refuses Default (which every level admits): looser and stricter at once.
+    #[test]
+    fn unmasked_only_proc_mount_is_two_sided() {
+        let mut p = psp();
+        p.spec.allowed_proc_mount_types = vec!["Unmasked".into()];
+        for level in [Level::Baseline, Level::Restricted] {
+            let r = report_at(
+                &intent_of(&p),
+                &judge(&intent_of(&p), Version::Latest),
+                level,
+                Version::Latest,
+            );
+            let row = r
+                .rows
+                .iter()
+                .find(|r| r.field == "spec.allowedProcMountTypes")
+                .unwrap();
+            assert_eq!(row.verdict, Fidelity::Looser, "{level}: {row:?}");
+            assert!(
+                row.reason.contains("admits others it rejected"),
+                "{}",
+                row.reason
+            );
+        }
+    }
 }
