@@ -3,9 +3,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::psp::FeatureGates;
+use crate::pss::{Level, Version};
+use crate::targets;
 
 /// Migrate Kubernetes PodSecurityPolicies to Pod Security Admission and policy engines, with an
 /// honest report of what does not survive the trip.
@@ -81,11 +84,23 @@ pub enum Format {
     Markdown,
 }
 
-/// The outputs `convert` can produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum Target {
-    /// Pod Security Admission: namespace labels, a labelling script, PodSecurityConfiguration.
-    Psa,
+/// The outputs `convert` can produce: the names in [`targets::ALL`].
+fn target_names() -> PossibleValuesParser {
+    targets::ALL
+        .iter()
+        .map(|t| PossibleValue::new(t.name()).help(t.about()))
+        .into()
+}
+
+/// `--k8s-version` of `convert`: a [`Version`] that has Pod Security Admission (1.22 and later).
+fn psa_version(arg: &str) -> Result<Version, String> {
+    let version = arg.parse::<Version>()?;
+    match version {
+        Version::Minor(m) if m < 22 => Err(format!(
+            "Pod Security Admission arrived in Kubernetes 1.22; v1.{m} does not have it"
+        )),
+        _ => Ok(version),
+    }
 }
 
 /// The fidelity severities `--fail-on` accepts.
@@ -120,11 +135,11 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// What to produce (comma-separated). Default: every target that is built.
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "TARGET")]
-    pub targets: Vec<Target>,
+    #[arg(long, value_parser = target_names(), value_delimiter = ',', value_name = "TARGET")]
+    pub targets: Vec<String>,
     /// Kubernetes version the output is for: `latest` or `v1.N`.
-    #[arg(long, default_value = "latest", value_name = "VERSION")]
-    pub k8s_version: String,
+    #[arg(long, default_value = "latest", value_parser = psa_version, value_name = "VERSION")]
+    pub k8s_version: Version,
     /// How PSA labels and the PodSecurityConfiguration name the policy version.
     #[arg(long, value_enum, default_value_t = PsaVersion::Pinned)]
     pub psa_version: PsaVersion,
@@ -157,8 +172,8 @@ pub struct LevelsArgs {
     #[command(flatten)]
     pub gates: GateArgs,
     /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
-    #[arg(long, default_value = "latest", value_name = "VERSION")]
-    pub k8s_version: String,
+    #[arg(long, default_value = "latest", value_parser = parse_version, value_name = "VERSION")]
+    pub k8s_version: Version,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -172,11 +187,11 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// The Pod Security Standards level to check against.
-    #[arg(long, value_name = "LEVEL")]
-    pub level: String,
+    #[arg(long, value_parser = parse_level, value_name = "LEVEL")]
+    pub level: Level,
     /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
-    #[arg(long, default_value = "latest", value_name = "VERSION")]
-    pub k8s_version: String,
+    #[arg(long, default_value = "latest", value_parser = parse_version, value_name = "VERSION")]
+    pub k8s_version: Version,
     /// Output format (text or json).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -203,4 +218,14 @@ pub struct SimulateArgs {
     /// Output format (text or json).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `--k8s-version`: `latest` or `v1.N`.
+fn parse_version(arg: &str) -> Result<Version, String> {
+    arg.parse()
+}
+
+/// `--level`: privileged, baseline or restricted.
+fn parse_level(arg: &str) -> Result<Level, String> {
+    arg.parse()
 }

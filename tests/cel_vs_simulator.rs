@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use common::podgen::{pod, psp};
 use k8s_openapi::api::core::v1::Pod;
-use podsec_migrate::admission::{self, has_rbac};
+use podsec_migrate::replay::{self, has_rbac};
 use podsec_migrate::cel::{validating, Access, PodRoot};
 use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
@@ -131,7 +131,7 @@ fn fixtures_decide_as_simulate() {
             Access::Everyone
         };
         let e = engine(&intents, access);
-        let report = admission::simulate(&loaded, &admission::Options::default());
+        let report = replay::simulate(&loaded, &replay::Options::default());
         let views = loaded
             .objects
             .iter()

@@ -13,7 +13,7 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
     let Some(list) = &r.apparmor else { return };
     let key = format!("({} + c.name)", lit::string(APPARMOR_CONTAINER));
     let value = annotation(&key).value_or("\"\"");
-    let profile = match (&r.d.apparmor, mode) {
+    let profile = match (&r.defaults.apparmor, mode) {
         (Some(d), Mode::AfterDefaults) => {
             format!("({value} != \"\" ? {value} : {})", lit::string(d))
         }

@@ -11,7 +11,7 @@ use crate::simulate::rules::Rules;
 pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
     let defaults = mode == Mode::AfterDefaults;
     let caps = Field::at("c", &["securityContext", "capabilities"]);
-    let needs_block = !r.d.add_caps.is_empty() || !r.required_drop.is_empty();
+    let needs_block = !r.defaults.add_caps.is_empty() || !r.required_drop.is_empty();
     if needs_block && !defaults {
         out.container(
             caps.set.clone(),
@@ -24,7 +24,7 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
     let may_add: Vec<String> = r
         .allowed_caps
         .iter()
-        .chain(&r.d.add_caps)
+        .chain(&r.defaults.add_caps)
         .cloned()
         .collect();
     let add = Field::at(&caps.value, &["add"]);

@@ -163,7 +163,14 @@ fn pod_variables(root: &PodRoot) -> Vec<Variable> {
             "annotations",
             format!("has({meta}.annotations) ? {meta}.annotations : {{}}"),
         ),
-        var("namespace", "request.namespace"),
+        // The object's own namespace where it has one (the API server sets it on a pod before
+        // admission), else the request's (a pod template has none).
+        var(
+            "namespace",
+            format!(
+                "(has({meta}.namespace) && {meta}.namespace != \"\") ? {meta}.namespace : request.namespace"
+            ),
+        ),
         var(
             "serviceAccount",
             format!(

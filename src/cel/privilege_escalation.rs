@@ -10,7 +10,7 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
         return;
     }
     let ape = Field::at("c", &["securityContext", "allowPrivilegeEscalation"]);
-    let unset_ok = mode == Mode::AfterDefaults && r.d.allow_escalation == Some(false);
+    let unset_ok = mode == Mode::AfterDefaults && r.defaults.allow_escalation == Some(false);
     out.container(
         if unset_ok {
             format!("!{}", ape.value_or("false"))

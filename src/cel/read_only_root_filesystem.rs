@@ -10,7 +10,7 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
         return;
     }
     let ro = Field::at("c", &["securityContext", "readOnlyRootFilesystem"]);
-    let unset_ok = mode == Mode::AfterDefaults && r.d.read_only_root;
+    let unset_ok = mode == Mode::AfterDefaults && r.defaults.read_only_root;
     out.container(
         if unset_ok {
             ro.value_or("true")

@@ -18,7 +18,7 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
     }
     let name = Field::at(S, &["runtimeClassName"]);
     let listed = format!("{} in {}", name.value, lit::strings(allowed));
-    let unset_ok = match (&r.d.runtime_class, mode) {
+    let unset_ok = match (&r.defaults.runtime_class, mode) {
         (Some(d), Mode::AfterDefaults) => allowed.contains(d),
         _ => true,
     };

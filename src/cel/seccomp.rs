@@ -62,7 +62,7 @@ fn seccomp_ok(r: &Rules, profile: &str) -> String {
 }
 
 pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
-    let default = match (&r.d.seccomp, mode) {
+    let default = match (&r.defaults.seccomp, mode) {
         (Some(d), Mode::AfterDefaults) => Some(lit::string(d)),
         _ => None,
     };

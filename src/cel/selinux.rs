@@ -18,7 +18,7 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
         return;
     }
     let Some(want) = &r.selinux else { return };
-    let unset_ok = mode == Mode::AfterDefaults && r.d.selinux.is_some();
+    let unset_ok = mode == Mode::AfterDefaults && r.defaults.selinux.is_some();
     let pod = Field::at(S, &["securityContext", "seLinuxOptions"]);
     let ctr = Field::at("c", &["securityContext", "seLinuxOptions"]).or(pod.clone());
     for (field, pod_level) in [(pod, true), (ctr, false)] {

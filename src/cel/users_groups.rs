@@ -23,7 +23,7 @@ fn effective(field: &str) -> Field {
 pub(super) fn pod_groups(r: &Rules, mode: Mode, out: &mut Checks) {
     let defaults = mode == Mode::AfterDefaults;
     let fs = Field::at(S, &["securityContext", "fsGroup"]);
-    let fs = match (r.d.fs_group, defaults) {
+    let fs = match (r.defaults.fs_group, defaults) {
         (Some(gid), true) => fs.or_value(&gid.to_string()),
         _ => fs,
     };
@@ -34,7 +34,7 @@ pub(super) fn pod_groups(r: &Rules, mode: Mode, out: &mut Checks) {
         return;
     }
     let sup = Field::at(S, &["securityContext", "supplementalGroups"]);
-    let list = match (r.d.supplemental_group, defaults) {
+    let list = match (r.defaults.supplemental_group, defaults) {
         (Some(gid), true) => sup.value_or(&format!("[{gid}]")),
         _ => sup.value_or("[]"),
     };
@@ -62,7 +62,7 @@ pub(super) fn container(r: &Rules, mode: Mode, out: &mut Checks) {
     let defaults = mode == Mode::AfterDefaults;
     run_as_user(r, defaults, out);
     let group = effective("runAsGroup");
-    let group = match (r.d.run_as_group, defaults) {
+    let group = match (r.defaults.run_as_group, defaults) {
         (Some(gid), true) => group.or_value(&gid.to_string()),
         _ => group,
     };
@@ -76,7 +76,7 @@ fn run_as_user(r: &Rules, defaults: bool, out: &mut Checks) {
     match r.run_as_user.rule {
         RunAsUserRule::RunAsAny => {}
         RunAsUserRule::MustRunAs => {
-            let user = match (r.d.run_as_user, defaults) {
+            let user = match (r.defaults.run_as_user, defaults) {
                 (Some(uid), true) => user.or_value(&uid.to_string()),
                 _ => user,
             };
@@ -89,7 +89,7 @@ fn run_as_user(r: &Rules, defaults: bool, out: &mut Checks) {
         RunAsUserRule::MustRunAsNonRoot => {
             let non_root = effective("runAsNonRoot");
             // The default sets runAsNonRoot where neither it nor runAsUser is set.
-            let something_set = if defaults && r.d.run_as_non_root {
+            let something_set = if defaults && r.defaults.run_as_non_root {
                 "true".to_string()
             } else {
                 format!("({} || {})", non_root.set, user.set)

@@ -177,4 +177,6 @@ fn admitted(psp: &str, mutations: Vec<Mutation>, mut pod: Pod) -> Choice {
 }
 
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
