@@ -22,9 +22,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert PSPs (with the RBAC that grants them, namespaces and workloads) into Pod Security
-    /// Admission labels and configuration, with a report of what each target keeps of each PSP:
-    /// exactly, stricter, looser, lost, or a dropped default. (Policy-engine targets are not
-    /// built yet.)
+    /// Admission labels and configuration and a Kyverno ValidatingPolicy, with a report of what
+    /// each target keeps of each PSP: exactly, stricter, looser, lost, or a dropped default.
+    /// (Gatekeeper, ValidatingAdmissionPolicy and Kubewarden are not built yet.)
     Convert(ConvertArgs),
     /// Map every PSP onto the closest Pod Security Standards level, field by field, saying why.
     Levels(LevelsArgs),
@@ -48,6 +48,18 @@ pub enum Command {
     /// Exit code 0 when every pod is admitted, 1 when any is denied, 3 when the input holds errors,
     /// no PodSecurityPolicy or no pod.
     Simulate(SimulateArgs),
+    /// Run the policies of a `convert` output directory in engines embedded in this binary
+    /// against the pods and pod templates of INPUT, and compare each verdict with the PSP
+    /// simulator's: agreed, or which side admits and why.
+    ///
+    /// Targets run: Kyverno (its ValidatingPolicy's CEL). Pod templates are judged as Kyverno's
+    /// autogen judges them, through the template. A disagreement the target's fidelity report
+    /// declares (a pod that relied on a PSP default no emitted policy applies) is shown but does
+    /// not fail.
+    ///
+    /// Exit code 0 when every verdict agrees or the difference is declared, 1 when any
+    /// disagreement is undeclared, 3 when the input or DIR cannot be read.
+    Verify(VerifyArgs),
 }
 
 /// Inputs shared by every command.
@@ -143,6 +155,10 @@ pub struct ConvertArgs {
     /// How PSA labels and the PodSecurityConfiguration name the policy version.
     #[arg(long, value_enum, default_value_t = PsaVersion::Pinned)]
     pub psa_version: PsaVersion,
+    /// What the Kyverno ValidatingPolicy does with a pod it rejects: `deny` it, or only record
+    /// it in Kyverno's policy reports (`audit`, a dry run).
+    #[arg(long, value_enum, default_value_t = targets::kyverno::Actions::Deny, value_name = "ACTION")]
+    pub kyverno_actions: targets::kyverno::Actions,
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,
@@ -215,6 +231,26 @@ pub struct SimulateArgs {
     /// Try every PSP for every pod, ignoring RBAC.
     #[arg(long)]
     pub all_psps: bool,
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A directory written by `podsec-migrate convert`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// The requesting user, as for `simulate`: the PSPs they may use join the service account's.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// A group of the requesting user (repeatable; needs --user).
+    #[arg(long = "group", value_name = "NAME", requires = "user")]
+    pub groups: Vec<String>,
     /// Output format (text or json).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

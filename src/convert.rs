@@ -24,6 +24,8 @@ pub struct Options {
     pub feature_gates: FeatureGates,
     /// Version and label settings of the namespace plan (its `k8s_version` is every target's).
     pub plan: PlanOptions,
+    /// What the Kyverno policy does with a pod it rejects.
+    pub kyverno_actions: crate::targets::kyverno::Actions,
 }
 
 /// Everything one conversion produced, before it is written.
@@ -76,6 +78,7 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     );
     let target_options = targets::Options {
         k8s_version: version,
+        kyverno_actions: opts.kyverno_actions,
     };
     let input = Input {
         intents: &intents,

@@ -26,6 +26,7 @@ fn try_main() -> CliResult {
         Command::Levels(args) => commands::levels::run(&args),
         Command::Audit(args) => commands::audit::run(&args),
         Command::Simulate(args) => commands::simulate::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
     }
 }
 

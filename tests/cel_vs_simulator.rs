@@ -10,11 +10,11 @@ use std::path::PathBuf;
 
 use common::podgen::{pod, psp};
 use k8s_openapi::api::core::v1::Pod;
-use podsec_migrate::replay::{self, has_rbac};
 use podsec_migrate::cel::{validating, Access, PodRoot};
 use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::psp::Psp;
+use podsec_migrate::replay::{self, has_rbac};
 use podsec_migrate::scope::Scopes;
 use podsec_migrate::simulate::{choose, evaluate, Admission, Choice};
 use podsec_migrate::verify::cel::{Engine, Request};

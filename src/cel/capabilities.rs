@@ -13,10 +13,7 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
     let caps = Field::at("c", &["securityContext", "capabilities"]);
     let needs_block = !r.defaults.add_caps.is_empty() || !r.required_drop.is_empty();
     if needs_block && !defaults {
-        out.container(
-            caps.set.clone(),
-            "capabilities the policy requires are not set",
-        );
+        out.container(caps.set(), "capabilities the policy requires are not set");
     }
     if r.allowed_caps.iter().any(|c| c == "*") {
         return;
@@ -27,26 +24,26 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
         .chain(&r.defaults.add_caps)
         .cloned()
         .collect();
-    let add = Field::at(&caps.value, &["add"]);
+    let add = Field::at(&caps.value(), &["add"]);
     out.container(
         format!(
             "!({}) || !has({}) || {}.all(x, x in {})",
-            caps.set,
-            add.value,
-            add.value,
+            caps.set(),
+            add.value(),
+            add.value(),
             lit::strings(&may_add)
         ),
         "a capability is added that is not allowed",
     );
     if !r.required_drop.is_empty() && !defaults {
-        let drop = Field::at(&caps.value, &["drop"]);
+        let drop = Field::at(&caps.value(), &["drop"]);
         out.container(
             format!(
                 "!({}) || (has({}) && {}.all(x, x in {}))",
-                caps.set,
-                drop.value,
+                caps.set(),
+                drop.value(),
                 lit::strings(&r.required_drop),
-                drop.value
+                drop.value()
             ),
             "a required capability is not dropped",
         );

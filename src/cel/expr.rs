@@ -2,11 +2,12 @@
 //! made of. Expressions guard every optional step with `has()`, left of the step, so they never
 //! fail on a missing field in any engine.
 
-/// A field that may be unset: `set` is a CEL boolean, `value` its value where `set` holds.
+/// A value that may be unset, read from the first of several places that is set: each
+/// alternative is a CEL condition and the value where it holds. Alternatives chain as flat
+/// ternaries, so a fallback over four places stays linear in size.
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub set: String,
-    pub value: String,
+    alts: Vec<(String, String)>,
 }
 
 impl Field {
@@ -18,29 +19,27 @@ impl Field {
             cur = format!("{cur}.{step}");
             set.push(format!("has({cur})"));
         }
+        Field::when(set.join(" && "), cur)
+    }
+
+    /// `value` where `set` holds.
+    pub fn when(set: impl Into<String>, value: impl Into<String>) -> Field {
         Field {
-            set: set.join(" && "),
-            value: cur,
+            alts: vec![(set.into(), value.into())],
         }
     }
 
     /// A value that is always set.
     pub fn always(value: impl Into<String>) -> Field {
-        Field {
-            set: "true".into(),
-            value: value.into(),
-        }
+        Field::when("true", value)
     }
 
     /// This field where set, else `other`.
-    pub fn or(self, other: Field) -> Field {
-        if self.set == "true" {
-            return self;
+    pub fn or(mut self, other: Field) -> Field {
+        if !self.is_always() {
+            self.alts.extend(other.alts);
         }
-        Field {
-            set: format!("({} || {})", self.set, other.set),
-            value: format!("({} ? {} : {})", self.set, self.value, other.value),
-        }
+        self
     }
 
     /// This field where set, else the CEL expression `fallback` (always set then).
@@ -48,17 +47,66 @@ impl Field {
         self.or(Field::always(fallback))
     }
 
+    fn is_always(&self) -> bool {
+        self.alts.iter().any(|(s, _)| s == "true")
+    }
+
+    /// The CEL condition under which some alternative is set.
+    pub fn set(&self) -> String {
+        if self.is_always() {
+            return "true".into();
+        }
+        match self.alts.as_slice() {
+            [(s, _)] => s.clone(),
+            alts => format!(
+                "({})",
+                alts.iter()
+                    .map(|(s, _)| format!("({s})"))
+                    .collect::<Vec<_>>()
+                    .join(" || ")
+            ),
+        }
+    }
+
+    /// The value, meaningful where [`Field::set`] holds.
+    pub fn value(&self) -> String {
+        let (init, last) = self.alts.split_at(self.alts.len() - 1);
+        chain(init, &last[0].1)
+    }
+
     /// The value where set, else `fallback`, as one expression.
     pub fn value_or(&self, fallback: &str) -> String {
-        if self.set == "true" {
-            return self.value.clone();
+        if self.is_always() {
+            return self.value();
         }
-        format!("({} ? {} : {})", self.set, self.value, fallback)
+        chain(&self.alts, fallback)
     }
 
     /// True when set and `pred` (over the value) holds.
     pub fn is(&self, pred: impl FnOnce(&str) -> String) -> String {
-        and(&self.set, &pred(&self.value))
+        and(&self.set(), &pred(&self.value()))
+    }
+}
+
+/// `s1 ? v1 : s2 ? v2 : ... : last`, stopping at an alternative that is always set.
+fn chain(alts: &[(String, String)], last: &str) -> String {
+    let mut parts = Vec::new();
+    for (s, v) in alts {
+        if s == "true" {
+            parts.push(v.clone());
+            return wrap(parts);
+        }
+        parts.push(format!("({s}) ? {v} :"));
+    }
+    parts.push(last.to_string());
+    wrap(parts)
+}
+
+fn wrap(parts: Vec<String>) -> String {
+    if parts.len() == 1 {
+        parts.into_iter().next().unwrap_or_default()
+    } else {
+        format!("({})", parts.join(" "))
     }
 }
 

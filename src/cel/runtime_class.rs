@@ -17,15 +17,15 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
         return;
     }
     let name = Field::at(S, &["runtimeClassName"]);
-    let listed = format!("{} in {}", name.value, lit::strings(allowed));
+    let listed = format!("{} in {}", name.value(), lit::strings(allowed));
     let unset_ok = match (&r.defaults.runtime_class, mode) {
         (Some(d), Mode::AfterDefaults) => allowed.contains(d),
         _ => true,
     };
     let ok = if unset_ok {
-        format!("!({}) || {listed}", name.set)
+        format!("!({}) || {listed}", name.set())
     } else {
-        and(&name.set, &listed)
+        and(&name.set(), &listed)
     };
     out.pod(ok, msg("runtimeClassName is not allowed"));
 }

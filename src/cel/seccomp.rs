@@ -24,18 +24,15 @@ fn derived(p: &str) -> String {
 /// The profile field of a security context, as an annotation value.
 fn field(base: &str) -> Field {
     let f = Field::at(base, &["securityContext", "seccompProfile"]);
-    Field {
-        value: derived(&f.value),
-        set: f.set,
-    }
+    Field::when(f.set(), derived(&f.value()))
 }
 
 /// An annotation of the pod, set when present (even empty).
 pub(super) fn annotation(key_expr: &str) -> Field {
-    Field {
-        set: format!("{key_expr} in variables.annotations"),
-        value: format!("variables.annotations[{key_expr}]"),
-    }
+    Field::when(
+        format!("{key_expr} in variables.annotations"),
+        format!("variables.annotations[{key_expr}]"),
+    )
 }
 
 /// Profiles `list` allows: `docker/default` and `runtime/default` stand for each other.

@@ -22,11 +22,11 @@ pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {
     let pod = Field::at(S, &["securityContext", "seLinuxOptions"]);
     let ctr = Field::at("c", &["securityContext", "seLinuxOptions"]).or(pod.clone());
     for (field, pod_level) in [(pod, true), (ctr, false)] {
-        let matches = equal(want, &field.value);
+        let matches = equal(want, &field.value());
         let ok = if unset_ok {
-            format!("!({}) || {matches}", field.set)
+            format!("!({}) || {matches}", field.set())
         } else {
-            and(&field.set, &matches)
+            and(&field.set(), &matches)
         };
         if pod_level {
             out.pod(ok, msg("seLinuxOptions are not the policy's"));

@@ -50,11 +50,11 @@ pub(super) fn pod_groups(r: &Rules, mode: Mode, out: &mut Checks) {
 
 /// MustRunAs: set and in a range; MayRunAs: in a range when set; `None` for RunAsAny.
 fn group_ok(g: &Ranged<GroupRule>, value: &Field) -> Option<String> {
-    let inside = in_ranges(&value.value, &ranges(&g.ranges));
+    let inside = in_ranges(&value.value(), &ranges(&g.ranges));
     match g.rule {
         GroupRule::RunAsAny => None,
-        GroupRule::MustRunAs => Some(and(&value.set, &inside)),
-        GroupRule::MayRunAs => Some(format!("!({}) || {inside}", value.set)),
+        GroupRule::MustRunAs => Some(and(&value.set(), &inside)),
+        GroupRule::MayRunAs => Some(format!("!({}) || {inside}", value.set())),
     }
 }
 
@@ -80,9 +80,9 @@ fn run_as_user(r: &Rules, defaults: bool, out: &mut Checks) {
                 (Some(uid), true) => user.or_value(&uid.to_string()),
                 _ => user,
             };
-            let inside = in_ranges(&user.value, &ranges(&r.run_as_user.ranges));
+            let inside = in_ranges(&user.value(), &ranges(&r.run_as_user.ranges));
             out.container(
-                and(&user.set, &inside),
+                and(&user.set(), &inside),
                 "runAsUser is not in an allowed range",
             );
         }
@@ -92,7 +92,7 @@ fn run_as_user(r: &Rules, defaults: bool, out: &mut Checks) {
             let something_set = if defaults && r.defaults.run_as_non_root {
                 "true".to_string()
             } else {
-                format!("({} || {})", non_root.set, user.set)
+                format!("({} || {})", non_root.set(), user.set())
             };
             let ok = format!(
                 "{something_set} && {} && {}",

@@ -163,7 +163,8 @@ fn host_paths(r: &Rules, out: &mut Checks) {
         "variables.volumes",
         "v",
         format!(
-            "!has(v.hostPath) || {} || {read_only_mounts}",
+            "!has(v.hostPath) || !{} || {} || {read_only_mounts}",
+            under(&all),
             under(&writable)
         ),
         volume_message("the host path must be mounted read-only"),

@@ -38,6 +38,7 @@ pub fn run(args: &ConvertArgs) -> CliResult {
 fn options(args: &ConvertArgs) -> Options {
     Options {
         targets: args.targets.clone(),
+        kyverno_actions: args.kyverno_actions,
         feature_gates: args.gates.feature_gates,
         plan: PlanOptions {
             k8s_version: args.k8s_version,

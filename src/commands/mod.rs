@@ -5,6 +5,7 @@ pub mod audit;
 pub mod convert;
 pub mod levels;
 pub mod simulate;
+pub mod verify;
 
 use crate::cli::InputArgs;
 use crate::exit::{self, CliError};

@@ -143,10 +143,11 @@ pub fn terminal(out: &mut String, reports: &[TargetReport], colour: bool) {
         .max()
         .unwrap_or(0)
         .max("(total)".len());
+    let tw = reports.iter().map(|r| r.target.len()).max().unwrap_or(0);
     for r in reports {
         let _ = writeln!(
             out,
-            "  {:width$}  {:4}  {}",
+            "  {:width$}  {:tw$}  {}",
             super::printable(&r.psp),
             r.target,
             counts(&r.counts(), colour)
@@ -155,7 +156,7 @@ pub fn terminal(out: &mut String, reports: &[TargetReport], colour: bool) {
     for (target, c) in crate::fidelity::totals_by_target(reports) {
         let _ = writeln!(
             out,
-            "  {:width$}  {:4}  {}",
+            "  {:width$}  {:tw$}  {}",
             "(total)",
             target,
             counts(&c, colour)

@@ -7,6 +7,7 @@ pub mod levels;
 pub mod markdown;
 pub mod simulate;
 mod terminal;
+pub mod verify;
 
 use serde::Serialize;
 

@@ -6,6 +6,7 @@
 //! from them) into documents, and says per PSP constraint what it kept. The fidelity report is
 //! never written by hand per target: it is built from the rows every target hands back.
 
+pub mod kyverno;
 pub mod psa;
 
 use crate::fidelity::TargetReport;
@@ -28,7 +29,7 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `--targets` lists them.
-pub const ALL: &[&dyn Target] = &[&psa::Psa];
+pub const ALL: &[&dyn Target] = &[&psa::Psa, &kyverno::Kyverno];
 
 /// The target called `name`.
 pub fn by_name(name: &str) -> Option<&'static dyn Target> {
@@ -55,6 +56,8 @@ pub struct Input<'a> {
 pub struct Options {
     /// The Kubernetes version the output is for.
     pub k8s_version: Version,
+    /// What the Kyverno policy does with a pod it rejects.
+    pub kyverno_actions: kyverno::Actions,
 }
 
 /// What a target produced.

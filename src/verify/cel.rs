@@ -10,7 +10,7 @@ use cel::objects::{Key, Map};
 use cel::{Context, Program as Compiled, Value};
 use serde::Serialize;
 
-use crate::cel::Program;
+use crate::cel::{Program, Variable};
 
 /// The admission request as the policies see it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -22,11 +22,19 @@ pub struct Request {
     pub operation: String,
 }
 
-/// A program compiled once, evaluated for many objects.
+/// A program compiled once, evaluated for many objects: match conditions (all must hold for
+/// the policy to apply), variables in order, and validations (all must hold).
 pub struct Engine {
+    match_conditions: Vec<(String, Compiled)>,
     variables: Vec<(String, Compiled)>,
-    expression: Compiled,
-    message: Compiled,
+    validations: Vec<(Compiled, Compiled)>,
+}
+
+/// One validation as a document states it: the expression and its message expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validation {
+    pub expression: String,
+    pub message_expression: String,
 }
 
 /// The outcome for one object.
@@ -40,19 +48,49 @@ pub struct Outcome {
 }
 
 impl Engine {
-    /// Compiles every expression of `program`; an error names the expression that failed.
+    /// Compiles every expression of `program`.
     pub fn new(program: &Program) -> Result<Engine, String> {
-        let compile = |name: &str, e: &str| {
-            Compiled::compile(e).map_err(|err| format!("CEL {name} does not compile: {err}"))
+        Engine::from_parts(
+            &[],
+            &program.variables,
+            &[Validation {
+                expression: program.expression.clone(),
+                message_expression: program.message_expression.clone(),
+            }],
+        )
+    }
+
+    /// Compiles match conditions, variables and validations; an error names the expression
+    /// that failed.
+    pub fn from_parts(
+        match_conditions: &[Variable],
+        variables: &[Variable],
+        validations: &[Validation],
+    ) -> Result<Engine, String> {
+        let compile = |what: &str, e: &str| {
+            Compiled::compile(e).map_err(|err| format!("CEL {what} does not compile: {err}"))
         };
-        let mut variables = Vec::new();
-        for v in &program.variables {
-            variables.push((v.name.clone(), compile(&v.name, &v.expression)?));
+        let named = |kind: &str, vs: &[Variable]| -> Result<Vec<(String, Compiled)>, String> {
+            vs.iter()
+                .map(|v| {
+                    Ok((
+                        v.name.clone(),
+                        compile(&format!("{kind} {}", v.name), &v.expression)?,
+                    ))
+                })
+                .collect()
+        };
+        let mut checks = Vec::new();
+        for (i, v) in validations.iter().enumerate() {
+            checks.push((
+                compile(&format!("validation {i}"), &v.expression)?,
+                compile(&format!("messageExpression {i}"), &v.message_expression)?,
+            ));
         }
         Ok(Engine {
-            variables,
-            expression: compile("expression", &program.expression)?,
-            message: compile("messageExpression", &program.message_expression)?,
+            match_conditions: named("matchCondition", match_conditions)?,
+            variables: named("variable", variables)?,
+            validations: checks,
         })
     }
 
@@ -67,6 +105,15 @@ impl Engine {
         ctx.add_variable_from_value("object", from_json(object));
         ctx.add_variable_from_value("request", request_value(request));
         let mut values: HashMap<String, Value> = HashMap::new();
+        for (name, condition) in &self.match_conditions {
+            if !boolean(condition.execute(&ctx), &format!("matchCondition {name}"))? {
+                return Ok(Outcome {
+                    admitted: true,
+                    message: None,
+                    values,
+                });
+            }
+        }
         for (name, program) in &self.variables {
             ctx.add_variable_from_value("variables", map_of(&values));
             let v = program
@@ -75,25 +122,34 @@ impl Engine {
             values.insert(name.clone(), v);
         }
         ctx.add_variable_from_value("variables", map_of(&values));
-        let admitted = match self.expression.execute(&ctx) {
-            Ok(Value::Bool(b)) => b,
-            Ok(other) => return Err(format!("expression gave {other:?}, not a bool")),
-            Err(e) => return Err(format!("expression: {e}")),
-        };
-        let message = if admitted {
-            None
-        } else {
-            match self.message.execute(&ctx) {
-                Ok(Value::String(s)) => Some(s.to_string()),
-                Ok(other) => return Err(format!("messageExpression gave {other:?}")),
-                Err(e) => return Err(format!("messageExpression: {e}")),
+        for (i, (check, message)) in self.validations.iter().enumerate() {
+            if !boolean(check.execute(&ctx), &format!("validation {i}"))? {
+                let message = match message.execute(&ctx) {
+                    Ok(Value::String(s)) => s.to_string(),
+                    Ok(other) => return Err(format!("messageExpression {i} gave {other:?}")),
+                    Err(e) => return Err(format!("messageExpression {i}: {e}")),
+                };
+                return Ok(Outcome {
+                    admitted: false,
+                    message: Some(message),
+                    values,
+                });
             }
-        };
+        }
         Ok(Outcome {
-            admitted,
-            message,
+            admitted: true,
+            message: None,
             values,
         })
+    }
+}
+
+/// A boolean result, or an error naming `what`.
+fn boolean(r: cel::ResolveResult, what: &str) -> Result<bool, String> {
+    match r {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("{what} gave {other:?}, not a bool")),
+        Err(e) => Err(format!("{what}: {e}")),
     }
 }
 
