@@ -36,6 +36,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "kyverno/validating-policy.yaml",
         include_str!("../templates/kyverno/validating-policy.yaml.tera"),
     ),
+    (
+        "kyverno/mutating-policy.yaml",
+        include_str!("../templates/kyverno/mutating-policy.yaml.tera"),
+    ),
 ];
 
 /// One emitted file: its path inside the output directory and its content.

@@ -10,15 +10,17 @@ use std::path::PathBuf;
 
 use common::podgen::{pod, psp};
 use k8s_openapi::api::core::v1::Pod;
-use podsec_migrate::cel::{validating, Access, PodRoot};
+use podsec_migrate::cel::{mutating, validating, Access, PodRoot};
 use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::psp::Psp;
 use podsec_migrate::replay::{self, has_rbac};
 use podsec_migrate::scope::Scopes;
-use podsec_migrate::simulate::{choose, evaluate, Admission, Choice};
+use podsec_migrate::simulate::{apply_api_defaults, choose, evaluate, Admission, Choice};
 use podsec_migrate::verify::cel::{Engine, Request};
+use podsec_migrate::verify::mutation::{self, comparable};
 use proptest::prelude::*;
+use serde_json::Value;
 
 /// A requester with no grants of its own, so only the pod's service account counts (as in
 /// `simulate` without `--user`).
@@ -42,6 +44,18 @@ fn admitted_by(engine: &Engine, pod: &Pod, namespace: &str) -> (bool, Option<Str
         .evaluate(&json, &request(namespace))
         .unwrap_or_else(|e| panic!("evaluation failed: {e}"));
     (out.admitted, out.message)
+}
+
+fn mutator(intents: &[Intent], access: Access<'_>) -> Engine {
+    let program = mutating(intents, access, &PodRoot::pod());
+    Engine::from_parts(&[], &program.variables, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The pod as the API server hands it to admission (its defaulting applied), as JSON.
+fn submitted(pod: &Pod) -> Value {
+    let mut pod = pod.clone();
+    apply_api_defaults(&mut pod);
+    serde_json::to_value(&pod).expect("a pod serialises")
 }
 
 /// PSPs named `p0`, `p1`, ... so the simulator's name order is their index order.
@@ -93,6 +107,35 @@ proptest! {
                 }
                 let (after, message) = admitted_by(&e, &stored, "default");
                 prop_assert!(after, "CEL denies the pod {psp} admitted: {message:?}");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The mutating program applies the defaults of the PSP the plugin would choose, and the
+    /// validating program then admits exactly what the plugin admitted: the whole emitted pair
+    /// ends where the plugin did, pod for pod.
+    #[test]
+    fn mutation_then_validation_ends_where_the_plugin_did(psps in proptest::collection::vec(psp(), 1..4), pod in pod()) {
+        let psps = named(psps);
+        let intents: Vec<Intent> = psps.iter().map(intent_of).collect();
+        let (m, v) = (mutator(&intents, Access::Everyone), engine(&intents, Access::Everyone));
+        let mut object = submitted(&pod);
+        mutation::apply(&m, &mut object, &request("default")).unwrap_or_else(|e| panic!("{e}"));
+        let out = v.evaluate(&object, &request("default")).unwrap_or_else(|e| panic!("{e}"));
+        let refs: Vec<&Psp> = psps.iter().collect();
+        match choose(&refs, pod.spec.as_ref().unwrap(), &pod.metadata) {
+            Choice::Denied { failures } => {
+                prop_assert!(!out.admitted, "CEL admits after mutation a pod every PSP denies: {failures:?}");
+                prop_assert_eq!(object, submitted(&pod), "patches applied to a denied pod");
+            }
+            Choice::Admitted { psp, pod: stored, .. } => {
+                prop_assert!(out.admitted, "CEL denies the pod {} admitted: {:?}", psp, out.message);
+                let want = comparable(serde_json::to_value(&*stored).unwrap());
+                prop_assert_eq!(comparable(object), want, "{}", psp);
             }
         }
     }

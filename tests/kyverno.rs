@@ -11,6 +11,7 @@ use serde_json::Value;
 
 const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
 const POLICY: &str = "kyverno/validating-policy.yaml";
+const MUTATING: &str = "kyverno/mutating-policy.yaml";
 
 /// Every fixture folder (the per-family ones too), relative to the crate.
 fn fixtures() -> Vec<String> {
@@ -61,6 +62,13 @@ fn every_fixture_policy_is_snapshotted_and_verified() {
             assert_eq!(schemas.validate(&doc), Ok(true), "{case}: {text}");
         }
         insta::assert_snapshot!(case.replace('/', "__"), text);
+        if let Ok(mutating) = std::fs::read_to_string(out.join(MUTATING)) {
+            let doc = parse(&mutating);
+            if let Some(schemas) = &schemas {
+                assert_eq!(schemas.validate(&doc), Ok(true), "{case}: {mutating}");
+            }
+            insta::assert_snapshot!(format!("{}__mutating", case.replace('/', "__")), mutating);
+        }
         let r = run(&["verify", out.to_str().unwrap(), &input]);
         if r.code == 3 && r.stderr.contains("no Pod or pod template found") {
             continue;
@@ -71,7 +79,8 @@ fn every_fixture_policy_is_snapshotted_and_verified() {
             .lines()
             .filter(|l| l.starts_with("AGREED "))
             .count();
-        assert!(!r.stdout.contains("\nDIFFERS "), "{case}: {}", r.stdout);
+        assert!(!r.stdout.contains("DIFFERS "), "{case}: {}", r.stdout);
+        assert!(!r.stdout.contains("DECLARED "), "{case}: {}", r.stdout);
     }
     assert!(agreed >= 40, "only {agreed} verdicts agreed outright");
 }
@@ -160,4 +169,18 @@ fn verify_without_a_policy_is_an_input_error() {
         "{}",
         r.stderr
     );
+}
+
+/// Without the mutating policy, pods that relied on a PSP default are refused, and `verify`
+/// says why instead of failing.
+#[test]
+fn without_the_mutating_policy_relying_on_defaults_is_declared() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    convert("fixtures/simulate-mutations", &out, &[]);
+    std::fs::remove_file(out.join(MUTATING)).unwrap();
+    let r = run(&["verify", out.to_str().unwrap(), "fixtures/simulate-mutations"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("DECLARED Pod shop/bare"), "{}", r.stdout);
+    assert!(r.stdout.contains("holds no mutating policy"), "{}", r.stdout);
 }

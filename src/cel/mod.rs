@@ -22,6 +22,7 @@ mod capabilities;
 pub mod expr;
 mod host_namespaces;
 pub mod lit;
+mod mutate;
 mod privilege_escalation;
 mod privileged;
 mod proc_mount;
@@ -39,6 +40,7 @@ use serde::Serialize;
 
 pub use access::Access;
 use expr::Checks;
+pub use mutate::LISTS as CONTAINER_LISTS;
 
 use crate::intent::{Effect, Intent};
 use crate::simulate::rules::Rules;
@@ -57,22 +59,82 @@ pub struct Variable {
     pub expression: String,
 }
 
-/// Where the pod is, relative to the admitted `object`.
+/// Where the pod is, relative to the admitted `object`: as CEL to read it, and as the JSON
+/// pointer (a CEL string expression) a patch writes to. Reading the metadata is guarded at every
+/// step: a pod template may have none.
 #[derive(Debug, Clone)]
 pub struct PodRoot {
     /// The pod spec, e.g. `object.spec`.
     pub spec: String,
-    /// The pod metadata, e.g. `object.metadata`.
-    pub metadata: String,
+    /// Whether the pod has metadata (a CEL boolean).
+    pub metadata_present: String,
+    /// Whether the pod has annotations (a CEL boolean).
+    pub annotations_present: String,
+    /// The pod's annotations, where present.
+    pub annotations: String,
+    /// The spec's JSON pointer, e.g. `"/spec"`.
+    pub spec_pointer: String,
+    /// The metadata's JSON pointer, e.g. `"/metadata"`.
+    pub metadata_pointer: String,
 }
 
 impl PodRoot {
+    /// The pod at `base` (`object`, `object.spec.template`), with JSON pointer `pointer`.
+    fn at(base: &str, pointer: &str) -> PodRoot {
+        PodRoot {
+            spec: format!("{base}.spec"),
+            metadata_present: format!("has({base}.metadata)"),
+            annotations_present: format!(
+                "has({base}.metadata) && has({base}.metadata.annotations)"
+            ),
+            annotations: format!("{base}.metadata.annotations"),
+            spec_pointer: lit::string(&format!("{pointer}/spec")),
+            metadata_pointer: lit::string(&format!("{pointer}/metadata")),
+        }
+    }
+
     /// A Pod itself.
     pub fn pod() -> PodRoot {
+        PodRoot::at("object", "")
+    }
+
+    /// A Pod, or the pod template of a pod controller, found by the object's kind: a CronJob's
+    /// template is under `spec.jobTemplate.spec.template`, every other controller's under
+    /// `spec.template`.
+    pub fn pod_or_template() -> PodRoot {
+        let (pod, cron, other) = (
+            PodRoot::pod(),
+            PodRoot::at(
+                "object.spec.jobTemplate.spec.template",
+                "/spec/jobTemplate/spec/template",
+            ),
+            PodRoot::at("object.spec.template", "/spec/template"),
+        );
+        let pick = |f: fn(&PodRoot) -> &String| {
+            format!(
+                "(object.kind == \"Pod\" ? {} : (object.kind == \"CronJob\" ? {} : {}))",
+                paren(f(&pod)),
+                paren(f(&cron)),
+                paren(f(&other))
+            )
+        };
         PodRoot {
-            spec: "object.spec".into(),
-            metadata: "object.metadata".into(),
+            spec: pick(|r| &r.spec),
+            metadata_present: pick(|r| &r.metadata_present),
+            annotations_present: pick(|r| &r.annotations_present),
+            annotations: pick(|r| &r.annotations),
+            spec_pointer: pick(|r| &r.spec_pointer),
+            metadata_pointer: pick(|r| &r.metadata_pointer),
         }
+    }
+}
+
+/// `(x)` unless `x` is a plain path or literal.
+fn paren(x: &str) -> String {
+    if x.contains(' ') {
+        format!("({x})")
+    } else {
+        x.to_string()
     }
 }
 
@@ -132,6 +194,114 @@ pub fn validating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Pro
     }
 }
 
+/// The mutating program: the pod's variables, then per PSP whether it may be used, what it
+/// refuses as submitted and after its defaults, and its patches; `patches` is the list of the
+/// PSP the plugin would have chosen (none when some PSP admits the pod unchanged, or none
+/// admits it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Mutating {
+    pub variables: Vec<Variable>,
+    /// The name of the variable holding the chosen patches.
+    pub patches: String,
+}
+
+/// The mutating program for `intents` under `access`.
+pub fn mutating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Mutating {
+    let mut sorted: Vec<&Intent> = intents.iter().collect();
+    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
+    let all: BTreeSet<String> = sorted.iter().map(|i| i.psp.clone()).collect();
+    let mut variables = pod_variables(root);
+    variables.push(var("specPointer", root.spec_pointer.clone()));
+    variables.push(var("metadataPointer", root.metadata_pointer.clone()));
+    variables.push(var("hasMetadata", root.metadata_present.clone()));
+    variables.push(var("hasAnnotations", root.annotations_present.clone()));
+    for list in mutate::LISTS {
+        variables.push(var(
+            &format!("{list}Names"),
+            format!("(has(variables.spec.{list}) ? variables.spec.{list} : []).map(c, c.name)"),
+        ));
+    }
+    let mut taken = BTreeSet::new();
+    let mut ids = Vec::new();
+    for intent in sorted {
+        let id = unique_id(&intent.psp, &mut taken);
+        variables.extend(psp_mutation_variables(intent, &id, access, &all));
+        ids.push(id);
+    }
+    let unchanged: Vec<String> = ids
+        .iter()
+        .map(|id| format!("variables.{id}_admits_unchanged"))
+        .collect();
+    let mut choice = String::new();
+    if !unchanged.is_empty() {
+        choice.push_str(&format!("({}) ? [] :\n", unchanged.join(" || ")));
+    }
+    for id in &ids {
+        choice.push_str(&format!(
+            "variables.{id}_admits_after_defaults ? variables.{id}_patches :\n"
+        ));
+    }
+    choice.push_str("[]");
+    variables.push(var("patches", choice));
+    Mutating {
+        variables,
+        patches: "patches".into(),
+    }
+}
+
+/// One PSP's variables in the mutating program.
+fn psp_mutation_variables(
+    intent: &Intent,
+    id: &str,
+    access: Access<'_>,
+    all: &BTreeSet<String>,
+) -> Vec<Variable> {
+    let r = Rules::of(intent);
+    if !r.unusable().is_empty() {
+        return vec![
+            var(&format!("{id}_patches"), "[]"),
+            var(&format!("{id}_admits_unchanged"), "false"),
+            var(&format!("{id}_admits_after_defaults"), "false"),
+        ];
+    }
+    let annotations = mutate::annotation_patches(&r);
+    let add_empty = |path: &str| format!("{{\"op\": \"add\", \"path\": {path}, \"value\": {{}}}}");
+    let ensure = format!(
+        "(size(variables.{id}_annotation_patches) > 0 ? \
+         (variables.hasMetadata ? [] : [{}]) + (variables.hasAnnotations ? [] : [{}]) : [])",
+        add_empty("variables.metadataPointer"),
+        add_empty("variables.metadataPointer + \"/annotations\"")
+    );
+    vec![
+        var(&format!("{id}_usable"), access::usable(access, &intent.psp, all)),
+        var(
+            &format!("{id}_violations"),
+            checks(&r, Mode::AsSubmitted).violations(),
+        ),
+        var(
+            &format!("{id}_violations_after_defaults"),
+            checks(&r, Mode::AfterDefaults).violations(),
+        ),
+        var(&format!("{id}_annotation_patches"), annotations),
+        var(
+            &format!("{id}_patches"),
+            format!(
+                "{ensure} +\nvariables.{id}_annotation_patches +\n{} +\n{}",
+                mutate::pod_patches(&r),
+                mutate::container_patches(&r)
+            ),
+        ),
+        var(
+            &format!("{id}_admits_unchanged"),
+            format!("variables.{id}_usable && size(variables.{id}_violations) == 0 && size(variables.{id}_patches) == 0"),
+        ),
+        var(
+            &format!("{id}_admits_after_defaults"),
+            format!("variables.{id}_usable && size(variables.{id}_violations_after_defaults) == 0"),
+        ),
+    ]
+}
+
 /// `psp_<name>`, made unique with a numeric suffix.
 fn unique_id(psp: &str, taken: &mut BTreeSet<String>) -> String {
     let base = format!("psp_{}", lit::identifier(psp));
@@ -154,22 +324,19 @@ fn var(name: &str, expression: impl Into<String>) -> Variable {
 /// The pod as the checks read it: spec, annotations, namespace, service account (as the
 /// plugin resolved it), the container lists, volumes and `hostNetwork`.
 fn pod_variables(root: &PodRoot) -> Vec<Variable> {
-    let (spec, meta) = (&root.spec, &root.metadata);
     let s = "variables.spec";
     let list = |f: &str| format!("(has({s}.{f}) ? {s}.{f} : [])");
     vec![
-        var("spec", spec.clone()),
+        var("spec", root.spec.clone()),
         var(
             "annotations",
-            format!("has({meta}.annotations) ? {meta}.annotations : {{}}"),
+            format!("({}) ? {} : {{}}", root.annotations_present, root.annotations),
         ),
-        // The object's own namespace where it has one (the API server sets it on a pod before
-        // admission), else the request's (a pod template has none).
+        // The object's own namespace where it has one (the API server sets it before
+        // admission), else the request's.
         var(
             "namespace",
-            format!(
-                "(has({meta}.namespace) && {meta}.namespace != \"\") ? {meta}.namespace : request.namespace"
-            ),
+            "(has(object.metadata.namespace) && object.metadata.namespace != \"\") ? object.metadata.namespace : request.namespace",
         ),
         var(
             "serviceAccount",
@@ -277,7 +444,7 @@ fn message(psps: &[PspVariables]) -> String {
             let id = &p.id;
             let list = if p.after_defaults {
                 format!(
-                    "(size(variables.{id}_violations) > 0 ? variables.{id}_violations : variables.{id}_violations_after_defaults)"
+                    "(size(variables.{id}_violations_after_defaults) > 0 ? variables.{id}_violations_after_defaults : variables.{id}_violations)"
                 )
             } else {
                 format!("variables.{id}_violations")

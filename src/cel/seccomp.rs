@@ -13,7 +13,7 @@ const S: &str = "variables.spec";
 
 /// The annotation value a seccompProfile object `p` stands for; an unrecognised type, or
 /// `Localhost` without a profile, stands for none (upstream `SeccompAnnotationForField`).
-fn derived(p: &str) -> String {
+pub(super) fn derived_profile(p: &str) -> String {
     format!(
         "({p}.type == \"RuntimeDefault\" ? \"runtime/default\" : \
          ({p}.type == \"Unconfined\" ? \"unconfined\" : \
@@ -24,7 +24,7 @@ fn derived(p: &str) -> String {
 /// The profile field of a security context, as an annotation value.
 fn field(base: &str) -> Field {
     let f = Field::at(base, &["securityContext", "seccompProfile"]);
-    Field::when(f.set(), derived(&f.value()))
+    Field::when(f.set(), derived_profile(&f.value()))
 }
 
 /// An annotation of the pod, set when present (even empty).
@@ -56,6 +56,11 @@ fn seccomp_ok(r: &Rules, profile: &str) -> String {
         Some(list) if list.iter().any(|p| p == "*") => "true".into(),
         Some(list) => format!("{profile} in {}", allowed_list(list)),
     }
+}
+
+/// The pod's seccomp annotation, `""` when absent.
+pub(super) fn pod_annotation() -> String {
+    annotation(&lit::string(SECCOMP_POD)).value_or("\"\"")
 }
 
 pub(super) fn check(r: &Rules, mode: Mode, out: &mut Checks) {

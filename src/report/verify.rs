@@ -68,6 +68,12 @@ fn result_text(r: &Verdicts, out: &mut String) {
         if let (false, Some(m)) = (v.admitted, &v.message) {
             *out += &format!("    {}: {}\n", v.target, printable(m));
         }
+        if v.same_pod == Some(false) {
+            *out += &format!(
+                "    {}: the pod after its mutation differs from the one the plugin stored\n",
+                v.target
+            );
+        }
         if let Some(d) = &v.declared {
             *out += &format!("    declared: {}\n", printable(d));
         }

@@ -177,6 +177,6 @@ fn admitted(psp: &str, mutations: Vec<Mutation>, mut pod: Pod) -> Choice {
 }
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;

@@ -94,6 +94,34 @@ impl Engine {
         })
     }
 
+    /// Evaluates the variables only (for a mutating program), by name; `None` when a match
+    /// condition excludes the object.
+    pub fn variables(
+        &self,
+        object: &serde_json::Value,
+        request: &Request,
+    ) -> Result<Option<HashMap<String, Value>>, String> {
+        let mut ctx = Context::default();
+        ctx.add_function("join", join);
+        ctx.add_function("indexOf", index_of);
+        ctx.add_variable_from_value("object", from_json(object));
+        ctx.add_variable_from_value("request", request_value(request));
+        for (name, condition) in &self.match_conditions {
+            if !boolean(condition.execute(&ctx), &format!("matchCondition {name}"))? {
+                return Ok(None);
+            }
+        }
+        let mut values: HashMap<String, Value> = HashMap::new();
+        for (name, program) in &self.variables {
+            ctx.add_variable_from_value("variables", map_of(&values));
+            let v = program
+                .execute(&ctx)
+                .map_err(|e| format!("variable {name}: {e}"))?;
+            values.insert(name.clone(), v);
+        }
+        Ok(Some(values))
+    }
+
     /// Evaluates the program for `object` (a Pod as JSON) and `request`.
     pub fn evaluate(
         &self,
@@ -102,6 +130,7 @@ impl Engine {
     ) -> Result<Outcome, String> {
         let mut ctx = Context::default();
         ctx.add_function("join", join);
+        ctx.add_function("indexOf", index_of);
         ctx.add_variable_from_value("object", from_json(object));
         ctx.add_variable_from_value("request", request_value(request));
         let mut values: HashMap<String, Value> = HashMap::new();
@@ -189,6 +218,47 @@ pub fn from_json(v: &serde_json::Value) -> Value {
                 .collect();
             Value::Map(Map { map: Arc::new(m) })
         }
+    }
+}
+
+/// The Kubernetes lists library's `list.indexOf(value)`: the first index holding an equal
+/// value, or -1.
+fn index_of(This(list): This<Arc<Vec<Value>>>, wanted: Value) -> i64 {
+    list.iter()
+        .position(|v| *v == wanted)
+        .map_or(-1, |i| i as i64)
+}
+
+/// A CEL value as JSON (maps with string keys; what a patch value can hold).
+pub fn to_json(v: &Value) -> Result<serde_json::Value, String> {
+    use serde_json::Value as J;
+    Ok(match v {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::UInt(u) => J::from(*u),
+        Value::Float(f) => J::from(*f),
+        Value::String(s) => J::String(s.to_string()),
+        Value::List(l) => J::Array(l.iter().map(to_json).collect::<Result<_, _>>()?),
+        Value::Map(m) => {
+            let mut out = serde_json::Map::new();
+            let mut entries: Vec<(&Key, &Value)> = m.map.iter().collect();
+            entries.sort_by_key(|(k, _)| key_text(k));
+            for (k, v) in entries {
+                out.insert(key_text(k), to_json(v)?);
+            }
+            J::Object(out)
+        }
+        other => return Err(format!("{other:?} has no JSON form")),
+    })
+}
+
+fn key_text(k: &Key) -> String {
+    match k {
+        Key::String(s) => s.to_string(),
+        Key::Int(i) => i.to_string(),
+        Key::Uint(u) => u.to_string(),
+        Key::Bool(b) => b.to_string(),
     }
 }
 

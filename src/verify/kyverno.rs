@@ -7,39 +7,74 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::cel::{Engine, Validation};
+use super::mutation::JSON_PATCH_EXPRESSION;
 use crate::cel::Variable;
 use crate::load::yaml::parse_documents;
 
-/// The engine for the ValidatingPolicy in `path`; an error names the file and what is wrong.
-pub fn engine(path: &Path) -> Result<Engine, String> {
+/// The one document of `kind` in the file at `path`.
+fn read_one(path: &Path, kind: &str) -> Result<Value, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
     let docs = parse_documents(&text)
         .map_err(|e| format!("{shown}:{}:{}: {}", e.pos.line, e.pos.column, e.message))?;
-    let policies: Vec<&Value> = docs
-        .iter()
-        .map(|d| &d.value)
-        .filter(|v| v["kind"] == "ValidatingPolicy")
+    let mut found: Vec<Value> = docs
+        .into_iter()
+        .map(|d| d.value)
+        .filter(|v| v["kind"] == kind)
         .collect();
-    let [policy] = policies.as_slice() else {
+    if found.len() != 1 {
         return Err(format!(
-            "{shown}: expected one ValidatingPolicy, found {}",
-            policies.len()
+            "{shown}: expected one {kind}, found {}",
+            found.len()
         ));
-    };
-    let spec = &policy["spec"];
-    let named = |key: &str| -> Result<Vec<Variable>, String> {
-        list(spec, key)
-            .iter()
-            .map(|v| {
-                Ok(Variable {
-                    name: string(v, "name").map_err(|e| format!("{shown}: spec.{key}: {e}"))?,
-                    expression: string(v, "expression")
-                        .map_err(|e| format!("{shown}: spec.{key}: {e}"))?,
-                })
+    }
+    Ok(found.remove(0))
+}
+
+/// The named expressions under `spec.<key>` (variables, match conditions).
+fn named(spec: &Value, key: &str, shown: &str) -> Result<Vec<Variable>, String> {
+    list(spec, key)
+        .iter()
+        .map(|v| {
+            Ok(Variable {
+                name: string(v, "name").map_err(|e| format!("{shown}: spec.{key}: {e}"))?,
+                expression: string(v, "expression")
+                    .map_err(|e| format!("{shown}: spec.{key}: {e}"))?,
             })
-            .collect()
+        })
+        .collect()
+}
+
+/// The engine for the MutatingPolicy in `path`: its match conditions and variables. Its one
+/// mutation must be the JSON patch form podsec-migrate emits (the engine evaluates the patches
+/// it wraps, not the wrapping).
+pub fn mutating_engine(path: &Path) -> Result<Engine, String> {
+    let shown = path.display().to_string();
+    let policy = read_one(path, "MutatingPolicy")?;
+    let spec = &policy["spec"];
+    let mutations = list(spec, "mutations");
+    let expression = match mutations {
+        [m] if m["patchType"] == "JSONPatch" => m["jsonPatch"]["expression"].as_str(),
+        _ => None,
     };
+    if expression.map(str::trim) != Some(JSON_PATCH_EXPRESSION) {
+        return Err(format!(
+            "{shown}: expected one JSONPatch mutation `{JSON_PATCH_EXPRESSION}`; verify runs only that form"
+        ));
+    }
+    Engine::from_parts(
+        &named(spec, "matchConditions", &shown)?,
+        &named(spec, "variables", &shown)?,
+        &[],
+    )
+    .map_err(|e| format!("{shown}: {e}"))
+}
+
+/// The engine for the ValidatingPolicy in `path`; an error names the file and what is wrong.
+pub fn engine(path: &Path) -> Result<Engine, String> {
+    let shown = path.display();
+    let policy = read_one(path, "ValidatingPolicy")?;
+    let spec = &policy["spec"];
     let validations = list(spec, "validations")
         .iter()
         .map(|v| {
@@ -59,9 +94,10 @@ pub fn engine(path: &Path) -> Result<Engine, String> {
     if validations.is_empty() {
         return Err(format!("{shown}: the ValidatingPolicy has no validations"));
     }
+    let shown = shown.to_string();
     Engine::from_parts(
-        &named("matchConditions")?,
-        &named("variables")?,
+        &named(spec, "matchConditions", &shown)?,
+        &named(spec, "variables", &shown)?,
         &validations,
     )
     .map_err(|e| format!("{shown}: {e}"))

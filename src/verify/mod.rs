@@ -9,15 +9,20 @@
 
 pub mod cel;
 mod kyverno;
+pub mod mutation;
+pub mod patch;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
 
 use crate::load::Loaded;
+use crate::psp::Psp;
 use crate::replay::{self, SimResult};
 use crate::scope::Identity;
+use crate::simulate::{apply_api_defaults, evaluate};
 
 /// One target found in the directory, or why it could not be run.
 #[derive(Debug, Clone, Serialize)]
@@ -39,6 +44,9 @@ pub struct TargetVerdict {
     pub agreed: bool,
     /// Why the disagreement is expected, when the fidelity report declares it.
     pub declared: Option<String>,
+    /// Where both admit after defaults: whether the target's pod equals the plugin's (`None`
+    /// when there was nothing to compare).
+    pub same_pod: Option<bool>,
 }
 
 /// The simulator's and every target's verdict on one pod or pod template.
@@ -75,10 +83,16 @@ impl Report {
 /// Runs every target found in `dir` on the pods and templates of `loaded`.
 pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Report, String> {
     let kyverno_file = dir.join("kyverno").join("validating-policy.yaml");
+    let kyverno_mutating = dir.join("kyverno").join("mutating-policy.yaml");
     let mut targets = Vec::new();
     let mut engines = Vec::new();
     if kyverno_file.is_file() {
-        engines.push(("kyverno", kyverno::engine(&kyverno_file)?));
+        let mutator = if kyverno_mutating.is_file() {
+            Some(kyverno::mutating_engine(&kyverno_mutating)?)
+        } else {
+            None
+        };
+        engines.push(("kyverno", mutator, kyverno::engine(&kyverno_file)?));
         targets.push(TargetRun {
             target: "kyverno",
             file: kyverno_file.display().to_string(),
@@ -93,15 +107,28 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
     }
     let sim = replay::simulate(loaded, opts);
     let requester = opts.user.clone().unwrap_or_else(nobody);
+    let psps: BTreeMap<&str, &Psp> = loaded.psps().map(|(_, p)| (p.name.as_str(), p)).collect();
     let views = loaded.objects.iter().filter_map(|o| o.pod_view());
     let mut results = Vec::new();
     for (view, r) in views.zip(&sim.results) {
-        let pod = Pod {
+        // The pod as the API server hands it to admission: its defaulting applied.
+        let mut pod = Pod {
             metadata: view.meta.clone(),
             spec: Some(view.spec.clone()),
             status: None,
         };
+        apply_api_defaults(&mut pod);
         let object = serde_json::to_value(&pod).map_err(|e| e.to_string())?;
+        // The pod the plugin stored, when it changed it.
+        let stored = match (&r.psp, r.mutations.is_empty()) {
+            (Some(name), false) => psps
+                .get(name.as_str())
+                .map(|p| evaluate(p, view.spec, view.meta).pod)
+                .map(|p| serde_json::to_value(p).map(mutation::comparable))
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            _ => None,
+        };
         let request = cel::Request {
             namespace: r.namespace.clone(),
             username: requester.user.clone(),
@@ -109,11 +136,22 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
             operation: "CREATE".into(),
         };
         let mut verdicts = Vec::new();
-        for (target, engine) in &engines {
+        for (target, mutator, engine) in &engines {
+            let mut object = object.clone();
+            if let Some(m) = mutator {
+                mutation::apply(m, &mut object, &request)
+                    .map_err(|e| format!("{target}: {}: mutation: {e}", r.source))?;
+            }
             let out = engine
                 .evaluate(&object, &request)
                 .map_err(|e| format!("{target}: {}: {e}", r.source))?;
-            verdicts.push(judge(target, r, out.admitted, out.message));
+            let mut verdict = judge(target, r, out.admitted, out.message, mutator.is_some());
+            if let (Some(want), true, true) = (&stored, out.admitted, mutator.is_some()) {
+                let same = mutation::comparable(object) == *want;
+                verdict.same_pod = Some(same);
+                verdict.agreed &= same;
+            }
+            verdicts.push(verdict);
         }
         results.push(Verdicts {
             kind: r.kind,
@@ -140,12 +178,14 @@ fn judge(
     sim: &SimResult,
     admitted: bool,
     message: Option<String>,
+    mutated: bool,
 ) -> TargetVerdict {
     let agreed = admitted == sim.admitted;
-    let declared = (!agreed && sim.admitted && !sim.mutations.is_empty() && !admitted).then(|| {
+    let relied = !agreed && sim.admitted && !sim.mutations.is_empty() && !admitted && !mutated;
+    let declared = relied.then(|| {
         let fields: Vec<&str> = sim.mutations.iter().map(|m| m.path.as_str()).collect();
         format!(
-            "the pod relied on defaults of {} ({}), which the {target} target does not apply (fidelity: mutation_dropped)",
+            "the pod relied on defaults of {} ({}), and the directory holds no mutating policy that applies them",
             sim.psp.as_deref().unwrap_or("its PSP"),
             fields.join(", ")
         )
@@ -156,5 +196,6 @@ fn judge(
         message,
         agreed,
         declared,
+        same_pod: None,
     }
 }

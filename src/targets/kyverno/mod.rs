@@ -1,5 +1,6 @@
 //! Kyverno: one `ValidatingPolicy` (policies.kyverno.io/v1) whose CEL, from the shared
-//! [CEL backend](crate::cel), admits a pod exactly when some PSP the pod may use admits it.
+//! [CEL backend](crate::cel), admits a pod exactly when some PSP the pod may use admits it, and
+//! one `MutatingPolicy` that applies the defaults of the PSP the plugin would have chosen.
 //!
 //! One policy holds every PSP: Kyverno denies when any policy denies, so PSPs split across
 //! policies would be AND-ed, and PSP meant OR.
@@ -16,10 +17,14 @@ use crate::replay::has_rbac;
 
 /// The target's name in reports and its output folder.
 pub const TARGET: &str = "kyverno";
-/// The policy's name.
+/// The validating policy's name.
 pub const POLICY_NAME: &str = "podsec-migrate-psps";
-/// The file the policy is written to.
+/// The file the validating policy is written to.
 pub const POLICY_PATH: &str = "kyverno/validating-policy.yaml";
+/// The mutating policy's name.
+pub const MUTATING_NAME: &str = "podsec-migrate-psp-defaults";
+/// The file the mutating policy is written to.
+pub const MUTATING_PATH: &str = "kyverno/mutating-policy.yaml";
 
 /// What a rejected pod meets: a refusal, or a record in Kyverno's reports only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
@@ -51,8 +56,18 @@ impl Target for Kyverno {
             Access::Everyone
         };
         let program = cel::validating(input.intents, access, &PodRoot::pod());
+        let mut documents = vec![policy(input, &program)];
+        let defaults = input.intents.iter().any(|i| {
+            i.with_effect(crate::intent::Effect::Mutate)
+                .next()
+                .is_some()
+        });
+        if defaults {
+            let mutating = cel::mutating(input.intents, access, &PodRoot::pod_or_template());
+            documents.push(mutating_policy(input, &mutating));
+        }
         Rendered {
-            documents: vec![policy(input, &program)],
+            documents,
             fidelity: fidelity::reports(input.intents),
         }
     }
@@ -83,5 +98,24 @@ fn policy(input: &Input<'_>, program: &cel::Program) -> Document {
     Document {
         path: POLICY_PATH.into(),
         content: render("kyverno/validating-policy.yaml", &ctx),
+    }
+}
+
+/// The MutatingPolicy document.
+fn mutating_policy(input: &Input<'_>, program: &cel::Mutating) -> Document {
+    let mut ctx = Context::new();
+    let psps: Vec<&str> = input.intents.iter().map(|i| i.psp.as_str()).collect();
+    ctx.insert("name", MUTATING_NAME);
+    ctx.insert("psps", &psps);
+    ctx.insert("tool_version", env!("CARGO_PKG_VERSION"));
+    ctx.insert("variables", &program.variables);
+    ctx.insert(
+        "patch_expression",
+        crate::verify::mutation::JSON_PATCH_EXPRESSION,
+    );
+    ctx.insert("pod_create_only", crate::verify::mutation::POD_CREATE_ONLY);
+    Document {
+        path: MUTATING_PATH.into(),
+        content: render("kyverno/mutating-policy.yaml", &ctx),
     }
 }
