@@ -246,3 +246,78 @@ fn index_md_cells_are_read_outside_parentheses() {
     );
     assert!(backticked_outside_parens("**none**").is_empty());
 }
+
+/// Upstream's own mistakes stay visible: `convert` names every workload the slice's PSPs denied
+/// (flannel v0.18.1's DaemonSet outgrew its PSP's host paths; Weave Scope's agent and app run as
+/// `default`, bound to no PSP), in the terminal summary and in REPORT.md, with the reason and
+/// what the plan does with it.
+#[test]
+fn convert_names_the_workloads_their_own_psps_denied() {
+    let Some(shared) = common::shared_dir("apps_corpus") else {
+        return;
+    };
+    let cases: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "flannel-v0.18.1.yaml",
+            &[(
+                "DaemonSet kube-system/kube-flannel-ds",
+                "host path /opt/cni/bin is not allowed",
+            )],
+        ),
+        (
+            "weave-scope-v1.13.2.yaml",
+            &[
+                (
+                    "DaemonSet weave/weave-scope-agent",
+                    "no PSP is usable by ServiceAccount weave/default",
+                ),
+                (
+                    "Deployment weave/weave-scope-app",
+                    "no PSP is usable by ServiceAccount weave/default",
+                ),
+            ],
+        ),
+    ];
+    for (file, denied) in cases {
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().join("out");
+        let input = shared.join("corpus/apps").join(file);
+        let r = common::run(&[
+            "convert",
+            input.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{file}: {}", r.stderr);
+        let report = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
+        let section = report
+            .split("## What to do: workloads their own PSPs denied")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{file}: REPORT.md has no section on denied workloads"));
+        assert!(
+            r.stdout.contains(&format!(
+                "Denied by their own PSPs under the RBAC in the input ({})",
+                denied.len()
+            )),
+            "{file}:\n{}",
+            r.stdout
+        );
+        for (workload, why) in denied {
+            for (place, text) in [("terminal", r.stdout.as_str()), ("REPORT.md", section)] {
+                let at = text
+                    .find(workload)
+                    .unwrap_or_else(|| panic!("{file}: {place} does not name {workload}"));
+                let rest = &text[at..];
+                assert!(
+                    rest.contains(why),
+                    "{file}: {place} does not say why: {rest}"
+                );
+                assert!(
+                    rest.contains("the plan admits it: namespace")
+                        && rest.contains("enforces privileged"),
+                    "{file}: {place} does not say what the plan does with {workload}: {rest}"
+                );
+            }
+        }
+    }
+}

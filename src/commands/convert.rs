@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::load_gated_or_report;
+use crate::admission::{simulate, SimResult};
 use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion, Target};
 use crate::exit;
 use crate::fidelity::psa::ExemptUsers;
@@ -31,6 +32,8 @@ pub struct Conversion {
     /// What each target keeps of each PSP, by PSP name, then target.
     pub fidelity: Vec<TargetReport>,
     pub documents: Vec<Document>,
+    /// Workloads the input's own PSPs denied under its RBAC (simulated as `simulate` does).
+    pub psp_denied: Vec<SimResult>,
 }
 
 /// Runs `convert`.
@@ -170,6 +173,11 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
         fidelity.extend(kept);
     }
     fidelity.sort_by(|a, b| (&a.psp, &a.target).cmp(&(&b.psp, &b.target)));
+    let psp_denied = simulate(loaded, &Default::default())
+        .results
+        .into_iter()
+        .filter(|r| !r.admitted)
+        .collect();
     let mut conversion = Conversion {
         version,
         feature_gates: args.gates.feature_gates,
@@ -179,6 +187,7 @@ pub fn convert(loaded: &Loaded, args: &ConvertArgs, version: Version) -> Convers
         intents,
         fidelity,
         documents,
+        psp_denied,
     };
     let reports = report::render(&conversion);
     conversion.documents.extend(reports);

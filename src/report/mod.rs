@@ -3,6 +3,7 @@
 
 mod fidelity;
 mod markdown;
+mod psp_denied;
 mod terminal;
 
 use serde_json::{json, Value};
