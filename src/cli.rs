@@ -3,9 +3,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::psp::FeatureGates;
+use crate::pss::{Level, Version};
+use crate::targets;
 
 /// Migrate Kubernetes PodSecurityPolicies to Pod Security Admission and policy engines, with an
 /// honest report of what does not survive the trip.
@@ -19,9 +22,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert PSPs (with the RBAC that grants them, namespaces and workloads) into Pod Security
-    /// Admission labels and configuration, with a report of what each target keeps of each PSP:
-    /// exactly, stricter, looser, lost, or a dropped default. (Policy-engine targets are not
-    /// built yet.)
+    /// Admission labels and configuration and a Kyverno ValidatingPolicy, with a report of what
+    /// each target keeps of each PSP: exactly, stricter, looser, lost, or a dropped default.
+    /// (Gatekeeper, ValidatingAdmissionPolicy and Kubewarden are not built yet.)
     Convert(ConvertArgs),
     /// Map every PSP onto the closest Pod Security Standards level, field by field, saying why.
     Levels(LevelsArgs),
@@ -45,6 +48,18 @@ pub enum Command {
     /// Exit code 0 when every pod is admitted, 1 when any is denied, 3 when the input holds errors,
     /// no PodSecurityPolicy or no pod.
     Simulate(SimulateArgs),
+    /// Run the policies of a `convert` output directory in engines embedded in this binary
+    /// against the pods and pod templates of INPUT, and compare each verdict with the PSP
+    /// simulator's: agreed, or which side admits and why.
+    ///
+    /// Targets run: Kyverno (its ValidatingPolicy's CEL). Pod templates are judged as Kyverno's
+    /// autogen judges them, through the template. A disagreement the target's fidelity report
+    /// declares (a pod that relied on a PSP default no emitted policy applies) is shown but does
+    /// not fail.
+    ///
+    /// Exit code 0 when every verdict agrees or the difference is declared, 1 when any
+    /// disagreement is undeclared, 3 when the input or DIR cannot be read.
+    Verify(VerifyArgs),
 }
 
 /// Inputs shared by every command.
@@ -81,11 +96,23 @@ pub enum Format {
     Markdown,
 }
 
-/// The outputs `convert` can produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum Target {
-    /// Pod Security Admission: namespace labels, a labelling script, PodSecurityConfiguration.
-    Psa,
+/// The outputs `convert` can produce: the names in [`targets::ALL`].
+fn target_names() -> PossibleValuesParser {
+    targets::ALL
+        .iter()
+        .map(|t| PossibleValue::new(t.name()).help(t.about()))
+        .into()
+}
+
+/// `--k8s-version` of `convert`: a [`Version`] that has Pod Security Admission (1.22 and later).
+fn psa_version(arg: &str) -> Result<Version, String> {
+    let version = arg.parse::<Version>()?;
+    match version {
+        Version::Minor(m) if m < 22 => Err(format!(
+            "Pod Security Admission arrived in Kubernetes 1.22; v1.{m} does not have it"
+        )),
+        _ => Ok(version),
+    }
 }
 
 /// The fidelity severities `--fail-on` accepts.
@@ -120,14 +147,18 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// What to produce (comma-separated). Default: every target that is built.
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "TARGET")]
-    pub targets: Vec<Target>,
+    #[arg(long, value_parser = target_names(), value_delimiter = ',', value_name = "TARGET")]
+    pub targets: Vec<String>,
     /// Kubernetes version the output is for: `latest` or `v1.N`.
-    #[arg(long, default_value = "latest", value_name = "VERSION")]
-    pub k8s_version: String,
+    #[arg(long, default_value = "latest", value_parser = psa_version, value_name = "VERSION")]
+    pub k8s_version: Version,
     /// How PSA labels and the PodSecurityConfiguration name the policy version.
     #[arg(long, value_enum, default_value_t = PsaVersion::Pinned)]
     pub psa_version: PsaVersion,
+    /// What the Kyverno ValidatingPolicy does with a pod it rejects: `deny` it, or only record
+    /// it in Kyverno's policy reports (`audit`, a dry run).
+    #[arg(long, value_enum, default_value_t = targets::kyverno::Actions::Deny, value_name = "ACTION")]
+    pub kyverno_actions: targets::kyverno::Actions,
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,
@@ -157,8 +188,8 @@ pub struct LevelsArgs {
     #[command(flatten)]
     pub gates: GateArgs,
     /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
-    #[arg(long, default_value = "latest", value_name = "VERSION")]
-    pub k8s_version: String,
+    #[arg(long, default_value = "latest", value_parser = parse_version, value_name = "VERSION")]
+    pub k8s_version: Version,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -172,11 +203,11 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// The Pod Security Standards level to check against.
-    #[arg(long, value_name = "LEVEL")]
-    pub level: String,
+    #[arg(long, value_parser = parse_level, value_name = "LEVEL")]
+    pub level: Level,
     /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
-    #[arg(long, default_value = "latest", value_name = "VERSION")]
-    pub k8s_version: String,
+    #[arg(long, default_value = "latest", value_parser = parse_version, value_name = "VERSION")]
+    pub k8s_version: Version,
     /// Output format (text or json).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -203,4 +234,34 @@ pub struct SimulateArgs {
     /// Output format (text or json).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A directory written by `podsec-migrate convert`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// The requesting user, as for `simulate`: the PSPs they may use join the service account's.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// A group of the requesting user (repeatable; needs --user).
+    #[arg(long = "group", value_name = "NAME", requires = "user")]
+    pub groups: Vec<String>,
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `--k8s-version`: `latest` or `v1.N`.
+fn parse_version(arg: &str) -> Result<Version, String> {
+    arg.parse()
+}
+
+/// `--level`: privileged, baseline or restricted.
+fn parse_level(arg: &str) -> Result<Level, String> {
+    arg.parse()
 }

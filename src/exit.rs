@@ -14,11 +14,27 @@ pub const OUTPUT: u8 = 4;
 pub const DRIFT: u8 = 5;
 /// `convert --fail-on`: a fidelity row reached the given severity.
 pub const FIDELITY: u8 = 6;
-/// The subcommand is not built yet.
+/// Reserved for a subcommand that is not built yet (none at present).
 pub const NOT_IMPLEMENTED: u8 = 9;
 
-/// Says that `command` is not built yet and returns [`NOT_IMPLEMENTED`].
-pub fn not_implemented(command: &str) -> u8 {
-    eprintln!("podsec-migrate {command}: not implemented yet");
-    NOT_IMPLEMENTED
+/// Why a command stopped: what to say on stderr (nothing when it was said already, as with the
+/// input's own diagnostics) and the exit code. `main` prints it, once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    pub error: Option<String>,
+    pub exit_code: u8,
 }
+
+impl CliError {
+    /// A failure that says `error` and exits with `exit_code`.
+    pub fn new(error: impl Into<String>, exit_code: u8) -> CliError {
+        CliError {
+            error: Some(error.into()),
+            exit_code,
+        }
+    }
+}
+
+/// What a command returns: the exit code of a run that went through (`OK`, or `FINDINGS` when it
+/// found failing pods), or why it stopped.
+pub type CliResult = Result<std::process::ExitCode, CliError>;

@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "psa/pod-security-webhook-configmap.yaml",
         include_str!("../templates/psa/pod-security-webhook-configmap.yaml.tera"),
     ),
+    (
+        "kyverno/validating-policy.yaml",
+        include_str!("../templates/kyverno/validating-policy.yaml.tera"),
+    ),
 ];
 
 /// One emitted file: its path inside the output directory and its content.

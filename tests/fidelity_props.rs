@@ -4,12 +4,13 @@
 mod common;
 
 use common::podgen::{pod, psp};
-use podsec_migrate::fidelity::{psa, Fidelity, TargetReport};
+use podsec_migrate::fidelity::{Fidelity, TargetReport};
 use podsec_migrate::intent::intent_of;
 use podsec_migrate::levels::judge;
 use podsec_migrate::psp::Psp;
 use podsec_migrate::pss::{self, Level, Version};
 use podsec_migrate::simulate::{evaluate, Admission};
+use podsec_migrate::targets::psa::fidelity as psa;
 use proptest::prelude::*;
 
 const V: Version = Version::Latest;
@@ -24,7 +25,7 @@ const VERSIONS: [Version; 5] = [
 ];
 
 fn report(p: &Psp, level: Level, v: Version) -> TargetReport {
-    psa::report_at(&intent_of(p), &judge(p, v), level, v)
+    psa::report_at(&intent_of(p), &judge(&intent_of(p), v), level, v)
 }
 
 proptest! {
@@ -64,7 +65,7 @@ proptest! {
         let spec = ev.pod.spec.as_ref().unwrap();
         let judged = pss::evaluate(spec, &ev.pod.metadata, level, v);
         // Controls no PSP field ever had are extra rules of the target, not rows.
-        let new_in_pss = judge(&p, v).new_in_pss;
+        let new_in_pss = judge(&intent_of(&p), v).new_in_pss;
         prop_assume!(judged.violations.iter().any(|v| !new_in_pss.iter().any(|n| n.control == v.check)));
         let r = report(&p, level, v);
         prop_assert!(

@@ -1,7 +1,7 @@
 //! Every reason `levels` gives for a PSP not being compatible with a level is demonstrated: a
 //! pod that the PSP admits fails the PSS evaluator at that level, as submitted (PSA judges what
 //! is submitted: it does not make PSP's mutations), on a control that belongs to the PSP field
-//! the reason is about.
+//! the reason is about (the PSP field -> PSS control map is the controls' own `psp_fields`).
 //!
 //! The pods are generated ones, and the same pods with one of the PSP's own grants used (a port
 //! in its host-port ranges, a path under an allowed prefix, an allowed capability, volume type,
@@ -15,37 +15,16 @@ use std::path::Path;
 
 use common::podgen::pod;
 use k8s_openapi::api::core::v1::Pod;
+use podsec_migrate::intent::intent_of;
 use podsec_migrate::levels::{judge, Verdict};
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::psp::Psp;
+use podsec_migrate::pss::registry::controls_of_psp_field;
 use podsec_migrate::pss::{evaluate as pss_evaluate, Level, Version};
 use podsec_migrate::simulate::{admit, evaluate, Admission};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::{json, Value};
-
-/// The PSS controls that judge what a PSP field governs.
-fn controls(field: &str) -> &'static [&'static str] {
-    match field {
-        "privileged" => &["privileged"],
-        "hostNetwork" | "hostPID" | "hostIPC" => &["hostNamespaces"],
-        "hostPorts" => &["hostPorts"],
-        "allowedCapabilities" | "defaultAddCapabilities" | "requiredDropCapabilities" => {
-            &["capabilities_baseline", "capabilities_restricted"]
-        }
-        "volumes" | "allowedHostPaths" => &["hostPathVolumes", "restrictedVolumes"],
-        "seLinux" => &["seLinuxOptions"],
-        "runAsUser" => &["runAsNonRoot", "runAsUser"],
-        "allowPrivilegeEscalation" | "defaultAllowPrivilegeEscalation" => {
-            &["allowPrivilegeEscalation"]
-        }
-        "allowedUnsafeSysctls" | "forbiddenSysctls" => &["sysctls"],
-        "allowedProcMountTypes" => &["procMount", "procMount_restricted"],
-        f if f.starts_with("seccomp") => &["seccompProfile_baseline", "seccompProfile_restricted"],
-        f if f.starts_with("apparmor") => &["appArmorProfile"],
-        _ => &[],
-    }
-}
 
 /// Generated pods, the same for every PSP (fixed seed).
 fn pods(n: usize) -> Vec<Pod> {
@@ -217,12 +196,12 @@ fn with_witnesses(psp: &Psp, pods: &[Pod]) -> Vec<Pod> {
 
 /// For each (field, level) the PSP is looser on, whether some pod it admits fails PSS there.
 fn demonstrated(psp: &Psp, version: Version, pods: &[Pod]) -> BTreeMap<(String, Level), bool> {
-    let judged = judge(psp, version);
+    let judged = judge(&intent_of(psp), version);
     let mut wanted: BTreeMap<(String, Level), bool> = BTreeMap::new();
     for row in &judged.fields {
         for level in [Level::Baseline, Level::Restricted] {
             if row.at(level) == Verdict::PspLooser {
-                wanted.insert((row.field.to_string(), level), false);
+                wanted.insert((row.psp_field(), level), false);
             }
         }
     }
@@ -239,7 +218,7 @@ fn demonstrated(psp: &Psp, version: Version, pods: &[Pod]) -> BTreeMap<(String, 
             *found = e
                 .violations
                 .iter()
-                .any(|v| controls(field).contains(&v.check));
+                .any(|v| controls_of_psp_field(field).contains(&v.check));
         }
     }
     wanted

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use common::podgen::{build_psp, pod, psp};
 use k8s_openapi::api::core::v1::Pod;
+use podsec_migrate::intent::intent_of;
 use podsec_migrate::levels::judge;
 use podsec_migrate::psp::{Psp, SeLinuxOptions, SeLinuxRule, SeLinuxStrategy};
 use podsec_migrate::pss::checks::capabilities_baseline::ALLOWED as BASELINE_ADD;
@@ -124,7 +125,7 @@ fn disagreements(
     pod: &k8s_openapi::api::core::v1::Pod,
     v: Version,
 ) -> Option<Vec<String>> {
-    let judged = judge(psp, v);
+    let judged = judge(&intent_of(psp), v);
     let new: BTreeSet<&str> = judged.new_in_pss.iter().map(|c| c.control).collect();
     if !seccomp_fields_agree(pod) {
         return None;
@@ -156,7 +157,7 @@ proptest! {
     #[test]
     fn a_compatible_level_admits_every_pod_the_psp_admits(psp in psps(), pod in pod(), v in version()) {
         if let Some(d) = disagreements(&psp, &pod, v) {
-            prop_assert!(d.is_empty(), "levels says {} but the simulator admitted a pod PSS rejects: {:?}", judge(&psp, v).compatible_level, d);
+            prop_assert!(d.is_empty(), "levels says {} but the simulator admitted a pod PSS rejects: {:?}", judge(&intent_of(&psp), v).compatible_level, d);
         }
     }
 }
@@ -173,7 +174,7 @@ fn the_property_is_exercised_above_privileged() {
     let (mut above, mut admitted_above) = (0, 0);
     for _ in 0..3000 {
         let (p, pod, v) = strategy.new_tree(&mut runner).unwrap().current();
-        if judge(&p, v).compatible_level > Level::Privileged {
+        if judge(&intent_of(&p), v).compatible_level > Level::Privileged {
             above += 1;
             if disagreements(&p, &pod, v).is_some() {
                 admitted_above += 1;

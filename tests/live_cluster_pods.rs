@@ -12,9 +12,9 @@
 use std::path::Path;
 
 use k8s_openapi::api::core::v1::{Pod, Volume};
-use podsec_migrate::admission::{simulate, Options};
 use podsec_migrate::load::{load_inputs, load_text, LoadOptions, Loaded, ObjectKind};
 use podsec_migrate::psp::Psp;
+use podsec_migrate::replay::{simulate, Options};
 use podsec_migrate::simulate::{evaluate, Admission};
 
 /// The projected volume the ServiceAccount admission plugin injects (as `kubectl get pod -o

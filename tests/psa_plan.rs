@@ -10,6 +10,7 @@ use std::path::Path;
 use common::podgen::pod;
 use common::run;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use podsec_migrate::intent::intent_of;
 use podsec_migrate::load::yaml::parse_documents;
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::pss::{evaluate as pss_evaluate, Level, Version};
@@ -288,26 +289,26 @@ fn check_fixture(p: &k8s_openapi::api::core::v1::Pod, fixture: &str) -> Result<u
     let levels: std::collections::BTreeMap<_, _> = loaded
         .psps()
         .map(|(_, x)| {
-            let l = podsec_migrate::levels::judge(x, version);
+            let l = podsec_migrate::levels::judge(&intent_of(x), version);
             (
                 x.name.clone(),
-                podsec_migrate::psa::PspLevels {
+                podsec_migrate::targets::psa::PspLevels {
                     compatible: l.compatible_level,
                     intended: l.intended_level,
                 },
             )
         })
         .collect();
-    let opts = podsec_migrate::psa::PlanOptions {
+    let opts = podsec_migrate::targets::psa::PlanOptions {
         k8s_version: version,
         pin_version: true,
         audit_step: 1,
     };
-    let plan = podsec_migrate::psa::cluster_plan(
+    let plan = podsec_migrate::targets::psa::cluster_plan(
         &loaded,
         &scopes,
         &levels,
-        &podsec_migrate::psa::observe(&loaded, version),
+        &podsec_migrate::targets::psa::observe(&loaded, version),
         &opts,
     );
     let mut judged = 0;

@@ -40,9 +40,7 @@ fn result<'a>(v: &'a Value, name: &str) -> &'a Value {
 }
 
 fn snapshot(name: &str, body: &str) {
-    insta::with_settings!({ prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, body);
-    });
+    insta::assert_snapshot!(name, body);
 }
 
 #[test]
@@ -51,10 +49,10 @@ fn fixture_snapshots_text_and_json() {
         let dir = format!("fixtures/{case}");
         let text = simulate(&[&dir]);
         assert_eq!(text.code, code, "{case}: {}", text.stderr);
-        snapshot(&format!("{case}__simulate_text"), &text.stdout);
+        snapshot(&format!("{case}__text"), &text.stdout);
         let json = simulate(&[&dir, "--format", "json"]);
         assert_eq!(json.code, code, "{case}: {}", json.stderr);
-        snapshot(&format!("{case}__simulate_json"), &json.stdout);
+        snapshot(&format!("{case}__json"), &json.stdout);
     }
 }
 

@@ -1,43 +1,30 @@
 //! `podsec-migrate levels`: the Pod Security Standards level of every PSP, with reasons.
 
-use serde_json::json;
+use std::process::ExitCode;
 
-use super::load_gated_or_report;
+use super::{load_psps, CliResult};
 use crate::cli::{Format, LevelsArgs};
 use crate::exit;
-use crate::levels::{judge, report::Report};
-use crate::pss::Version;
+use crate::intent::intent_of;
+use crate::levels::judge;
+use crate::report::levels::{model_json, Report};
 
 /// Runs `levels`.
-pub fn run(args: &LevelsArgs) -> u8 {
-    let version: Version = match args.k8s_version.parse() {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("podsec-migrate levels: --k8s-version: {e}");
-            return exit::USAGE;
-        }
-    };
-    let loaded = match load_gated_or_report(&args.input, &args.gates.feature_gates) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    if loaded.psps().next().is_none() {
-        eprintln!("podsec-migrate: no PodSecurityPolicy found in the input");
-        return exit::INPUT;
-    }
+pub fn run(args: &LevelsArgs) -> CliResult {
+    let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     if args.dump_model {
-        print_model(&loaded);
-        return exit::OK;
+        print!("{}", model_json(&loaded));
+        return Ok(ExitCode::from(exit::OK));
     }
     let policies = loaded
         .psps()
         .map(|(obj, psp)| {
-            let mut l = judge(psp, version);
+            let mut l = judge(&intent_of(psp), args.k8s_version);
             l.source = Some(obj.source.to_string());
             l
         })
         .collect();
-    let mut report = Report::new(version, policies);
+    let mut report = Report::new(args.k8s_version, policies);
     report.feature_gates = args.gates.feature_gates;
     let out = match args.format {
         Format::Json => report.to_json() + "\n",
@@ -45,19 +32,5 @@ pub fn run(args: &LevelsArgs) -> u8 {
         Format::Markdown => report.to_markdown(),
     };
     print!("{out}");
-    exit::OK
-}
-
-/// Prints every PSP's parsed model and the input's warnings as JSON.
-fn print_model(loaded: &crate::load::Loaded) {
-    let policies: Vec<_> = loaded
-        .psps()
-        .map(|(obj, psp)| json!({"source": obj.source, "policy": psp}))
-        .collect();
-    let out =
-        json!({"policies": policies, "diagnostics": loaded.diagnostics, "files": loaded.files});
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&out).expect("the model serializes")
-    );
+    Ok(ExitCode::from(exit::OK))
 }

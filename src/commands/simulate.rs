@@ -1,34 +1,25 @@
 //! `podsec-migrate simulate`: the PSP admission plugin replayed over every Pod and pod template
-//! in the input (see [`crate::admission`]).
+//! in the input (see [`crate::replay`]).
 //!
 //! Exit code 0 when every pod is admitted, 1 when any is denied, 3 for bad input, no PSP or no
 //! pod.
 
-use serde_json::Value;
-
-use super::load_gated_or_report;
-use crate::admission::{simulate, Drift, Options, Report, Selection, SimResult};
+use super::{findings, load_psps, CliResult};
 use crate::cli::{Format, SimulateArgs};
-use crate::exit;
-use crate::report::printable;
+use crate::exit::{self, CliError};
+use crate::replay::{simulate, Options, Selection};
+use crate::report::simulate as report;
 use crate::scope::Identity;
 
 /// Runs `simulate`.
-pub fn run(args: &SimulateArgs) -> u8 {
+pub fn run(args: &SimulateArgs) -> CliResult {
     if args.format == Format::Markdown {
-        eprintln!(
-            "podsec-migrate simulate: --format markdown is not supported here: use text or json"
-        );
-        return exit::USAGE;
+        return Err(CliError::new(
+            "podsec-migrate simulate: --format markdown is not supported here: use text or json",
+            exit::USAGE,
+        ));
     }
-    let loaded = match load_gated_or_report(&args.input, &args.gates.feature_gates) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    if loaded.psps().next().is_none() {
-        eprintln!("podsec-migrate: no PodSecurityPolicy found in the input");
-        return exit::INPUT;
-    }
+    let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     let opts = Options {
         all_psps: args.all_psps,
         user: args
@@ -39,21 +30,20 @@ pub fn run(args: &SimulateArgs) -> u8 {
     let mut report = simulate(&loaded, &opts);
     report.feature_gates = args.gates.feature_gates;
     if report.results.is_empty() {
-        eprintln!("podsec-migrate: no Pod or pod template found in the input");
-        return exit::INPUT;
+        return Err(CliError::new(
+            "podsec-migrate: no Pod or pod template found in the input",
+            exit::INPUT,
+        ));
     }
     if report.selection == Selection::NoRbac {
         note_no_rbac(args.user.is_some());
     }
-    match args.format {
-        Format::Json => print_json(&report),
-        _ => print!("{}", text(&report)),
-    }
-    if report.results.iter().all(|r| r.admitted) {
-        exit::OK
-    } else {
-        exit::FINDINGS
-    }
+    let out = match args.format {
+        Format::Json => report::json(&report),
+        _ => report::text(&report),
+    };
+    print!("{out}");
+    Ok(findings(report.results.iter().all(|r| r.admitted)))
 }
 
 fn note_no_rbac(user_given: bool) {
@@ -65,117 +55,4 @@ fn note_no_rbac(user_given: bool) {
     eprintln!(
         "podsec-migrate simulate: note: the input holds no RBAC (Role, ClusterRole, RoleBinding, ClusterRoleBinding), so every PSP is tried for every pod{user}; add the RBAC that grants the PSPs to scope them, or pass --all-psps to say this is meant"
     );
-}
-
-fn print_json(report: &Report) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(report).expect("simulate results serialize")
-    );
-}
-
-/// The terminal report.
-pub fn text(report: &Report) -> String {
-    let mut out = String::new();
-    for r in &report.results {
-        result_text(r, &mut out);
-    }
-    let admitted = report.results.iter().filter(|r| r.admitted).count();
-    let from = match report.selection {
-        Selection::Rbac => "candidate PSPs from RBAC",
-        Selection::AllPsps => "every PSP tried (--all-psps)",
-        Selection::NoRbac => "every PSP tried (no RBAC in the input)",
-    };
-    out += &format!(
-        "{admitted} of {} admitted; {from}; PSPs as stored with feature gates {}\n",
-        report.results.len(),
-        report.feature_gates
-    );
-    out
-}
-
-fn result_text(r: &SimResult, out: &mut String) {
-    let name = printable(r.name.as_deref().unwrap_or("<unnamed>"));
-    let ns = printable(&r.namespace);
-    let verdict = match &r.psp {
-        Some(psp) => format!("ADMITTED {} {ns}/{name} by {}", r.kind, printable(psp)),
-        None => format!("DENIED {} {ns}/{name}", r.kind),
-    };
-    let candidates = if r.candidates.is_empty() {
-        "none".to_string()
-    } else {
-        printable(&r.candidates.join(", "))
-    };
-    *out += &format!("{verdict} ({})\n", printable(&r.source));
-    *out += &format!(
-        "    service account {}; candidates: {candidates}\n",
-        printable(&r.service_account)
-    );
-    for m in &r.mutations {
-        *out += &format!(
-            "    mutates {} = {}\n",
-            printable(&m.path),
-            printable(&value(&m.value))
-        );
-    }
-    if let Some(reason) = &r.reason {
-        *out += &format!("    reason: {}\n", printable(reason));
-    }
-    for d in &r.denials {
-        let field = if d.field.is_empty() {
-            &d.psp_field
-        } else {
-            &d.field
-        };
-        *out += &format!(
-            "    {}: {}: {}\n",
-            printable(&d.psp),
-            printable(field),
-            printable(&d.message)
-        );
-    }
-    annotation_text(r, out);
-}
-
-fn annotation_text(r: &SimResult, out: &mut String) {
-    if let Some(recorded) = &r.annotation_psp {
-        let verdict = match (&r.annotation_agrees, &r.annotation_note) {
-            (Some(true), _) => "the simulator agrees".to_string(),
-            (_, Some(note)) => format!("the simulator disagrees: {note}"),
-            _ => "the simulator disagrees".to_string(),
-        };
-        *out += &format!(
-            "    recorded PSP {}: {}\n",
-            printable(recorded),
-            printable(&verdict)
-        );
-    }
-    if let Some(c) = &r.controller {
-        *out += &format!("    controller: {}\n", printable(c));
-    }
-    match r.depends_on_mutation.as_deref() {
-        Some([]) => *out += "    does not depend on PSP mutation\n",
-        Some(drifts) => drift_text(drifts, out),
-        None => {}
-    }
-}
-
-fn drift_text(drifts: &[Drift], out: &mut String) {
-    *out += "    DEPENDS ON PSP MUTATION (Pod Security Admission does not mutate):\n";
-    for d in drifts {
-        *out += &format!(
-            "      {}: pod {}, template {}\n",
-            printable(&d.path),
-            printable(&value(&d.pod)),
-            printable(&value(&d.template))
-        );
-    }
-}
-
-/// A value as compact JSON; `unset` for null.
-fn value(v: &Value) -> String {
-    match v {
-        Value::Null => "unset".into(),
-        v => v.to_string(),
-    }
 }

@@ -8,8 +8,6 @@
 //! those rows; nothing here knows about a particular target.
 
 mod diff;
-pub mod psa;
-mod restricts;
 
 use std::collections::BTreeMap;
 
@@ -17,7 +15,6 @@ use serde::Serialize;
 
 use crate::intent::{Effect, Origin};
 pub use diff::{semantic_diff, unified as unified_diff, DiffLine, DiffOp};
-pub use restricts::restricts;
 
 /// How a target keeps one constraint, from best to worst for security.
 ///

@@ -7,13 +7,20 @@
 //! constraints, one per effect, so a target can keep the check and lose the default (PSA never
 //! mutates) and say so precisely.
 
+mod apparmor;
 mod capabilities;
-mod container;
 mod control;
-mod hosts;
-mod ids;
-mod profiles;
+mod host_namespaces;
+mod privilege_escalation;
+mod privileged;
+mod proc_mount;
+mod read_only_root_filesystem;
+mod restricts;
+mod runtime_class;
+mod seccomp;
+mod selinux;
 mod sysctls;
+mod users_groups;
 mod volumes;
 
 use serde::Serialize;
@@ -74,7 +81,16 @@ impl Intent {
     pub fn find<'a, T>(&'a self, pick: impl Fn(&'a Control) -> Option<T>) -> Option<T> {
         self.constraints.iter().find_map(|c| pick(&c.control))
     }
+
+    /// What `pick` takes from a validating control every intent has ([`intent_of`] gives one
+    /// for every PSP field, API defaults included), so readers keep no defaults of their own.
+    pub fn value<'a, T>(&'a self, pick: impl Fn(&'a Control) -> Option<T>) -> T {
+        self.find(pick).expect(COMPLETE)
+    }
 }
+
+/// Said when an intent lacks a validating control: a bug in [`intent_of`].
+pub const COMPLETE: &str = "an intent has a validating constraint for every PSP field";
 
 /// The intent of one PSP.
 pub fn intent_of(psp: &Psp) -> Intent {
@@ -82,13 +98,19 @@ pub fn intent_of(psp: &Psp) -> Intent {
         psp,
         out: Vec::new(),
     };
-    hosts::build(&mut b);
+    privileged::build(&mut b);
+    host_namespaces::build(&mut b);
     volumes::build(&mut b);
     capabilities::build(&mut b);
-    ids::build(&mut b);
-    container::build(&mut b);
+    users_groups::build(&mut b);
+    selinux::build(&mut b);
+    read_only_root_filesystem::build(&mut b);
+    privilege_escalation::build(&mut b);
+    proc_mount::build(&mut b);
+    runtime_class::build(&mut b);
     sysctls::build(&mut b);
-    profiles::build(&mut b);
+    seccomp::build(&mut b);
+    apparmor::build(&mut b);
     Intent {
         psp: psp.name.clone(),
         constraints: b.out,

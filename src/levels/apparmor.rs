@@ -5,14 +5,17 @@
 //! allowed every profile, unconfined included.
 
 use super::{list, Cause, Row, Verdict};
+use crate::intent::{Control, Intent};
 use crate::psp::annotations::APPARMOR_ALLOWED;
-use crate::psp::Psp;
 use crate::pss::Version;
 
 /// The AppArmor row (the same verdict at both levels).
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
-    let p = &psp.profiles;
-    let row = match &p.apparmor_allowed {
+pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
+    let allowed = intent.value(|c| match c {
+        Control::AppArmor { allowed } => Some(allowed),
+        _ => None,
+    });
+    let row = match allowed {
         None => Row::both(
             APPARMOR_ALLOWED,
             Verdict::PspLooser,
@@ -45,11 +48,12 @@ pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::{psp, strings};
+    use crate::intent::intent_of;
+    use crate::psp::testing::{psp, strings};
 
     #[test]
     fn missing_annotation_allows_unconfined() {
-        let r = &rows(&psp(), Version::Latest)[0];
+        let r = &rows(&intent_of(&psp()), Version::Latest)[0];
         assert_eq!(
             (r.baseline, r.cause),
             (Verdict::PspLooser, Some(Cause::Omission))
@@ -60,9 +64,12 @@ mod tests {
     fn listed_profiles() {
         let mut p = psp();
         p.profiles.apparmor_allowed = Some(strings(&["runtime/default", "unconfined"]));
-        assert_eq!(rows(&p, Version::Latest)[0].cause, Some(Cause::Grant));
+        assert_eq!(
+            rows(&intent_of(&p), Version::Latest)[0].cause,
+            Some(Cause::Grant)
+        );
         p.profiles.apparmor_allowed = Some(strings(&["runtime/default"]));
-        let r = &rows(&p, Version::Latest)[0];
+        let r = &rows(&intent_of(&p), Version::Latest)[0];
         assert_eq!(
             (r.baseline, r.restricted),
             (Verdict::PspStricter, Verdict::PspStricter)

@@ -7,25 +7,39 @@
 use std::collections::BTreeSet;
 
 use super::{list, Cause, Row, Verdict};
-use crate::psp::Psp;
+use crate::intent::{Control, Intent};
 use crate::pss::Version;
 
 /// Capabilities baseline lets a container add (the PSS check's own list).
 pub use crate::pss::checks::capabilities_baseline::ALLOWED as BASELINE_ADD;
 
-/// Capabilities restricted (1.22+) lets a container add.
-pub const RESTRICTED_ADD: &[&str] = &["NET_BIND_SERVICE"];
+/// Capabilities restricted (1.22+) lets a container add (the PSS check's own list).
+pub use crate::pss::checks::capabilities_restricted::ALLOWED_ADD as RESTRICTED_ADD;
 
 /// The first version whose restricted level has its own capabilities rule.
 const RESTRICTED_CAPS_SINCE: u32 = 22;
 
 /// The three capability rows.
-pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
-    let s = &psp.spec;
+pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
+    let allowed_caps = intent.value(|c| match c {
+        Control::AllowedCapabilities(caps) => Some(caps.as_slice()),
+        _ => None,
+    });
+    let required = intent.value(|c| match c {
+        Control::RequiredDropCapabilities(caps) => Some(caps.as_slice()),
+        _ => None,
+    });
+    // Present only when the PSP adds some.
+    let default_caps = intent
+        .find(|c| match c {
+            Control::DefaultAddCapabilities(caps) => Some(caps.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default();
     vec![
-        allowed(&s.allowed_capabilities, version),
-        default_add(&s.default_add_capabilities, version),
-        required_drop(&s.required_drop_capabilities, version),
+        allowed(allowed_caps, version),
+        default_add(default_caps, version),
+        required_drop(required, version),
     ]
 }
 
@@ -187,7 +201,7 @@ fn required_drop(caps: &[String], version: Version) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::strings;
+    use crate::psp::testing::strings;
 
     #[test]
     fn net_raw_is_beyond_baseline() {

@@ -2,17 +2,27 @@
 //! host ports (PSS "Host Namespaces" and "Host Ports", 1.0+).
 
 use super::{Cause, Row, Verdict};
-use crate::psp::{PortRange, Psp};
+use crate::intent::{Control, HostNamespace, Intent};
+use crate::psp::PortRange;
 use crate::pss::Version;
 
 /// One row per host namespace, then `hostPorts`.
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
-    let s = &psp.spec;
+pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
+    let shared = |n: HostNamespace| {
+        intent.value(|c| match c {
+            Control::HostNamespace { namespace, allowed } if *namespace == n => Some(*allowed),
+            _ => None,
+        })
+    };
+    let ports = intent.value(|c| match c {
+        Control::HostPorts(r) => Some(r.as_slice()),
+        _ => None,
+    });
     vec![
-        namespace("hostNetwork", s.host_network, "the node's network namespace (and, through API defaulting, every container port as a host port)"),
-        namespace("hostPID", s.host_pid, "the node's process namespace"),
-        namespace("hostIPC", s.host_ipc, "the node's IPC namespace"),
-        host_ports(&s.host_ports),
+        namespace("hostNetwork", shared(HostNamespace::Network), "the node's network namespace (and, through API defaulting, every container port as a host port)"),
+        namespace("hostPID", shared(HostNamespace::Pid), "the node's process namespace"),
+        namespace("hostIPC", shared(HostNamespace::Ipc), "the node's IPC namespace"),
+        host_ports(ports),
     ]
 }
 
@@ -61,13 +71,14 @@ fn host_ports(ranges: &[PortRange]) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::psp;
+    use crate::intent::intent_of;
+    use crate::psp::testing::psp;
 
     #[test]
     fn host_namespaces_are_grants() {
         let mut p = psp();
         p.spec.host_pid = true;
-        let r = rows(&p, Version::Latest);
+        let r = rows(&intent_of(&p), Version::Latest);
         assert_eq!(r[0].baseline, Verdict::Same);
         assert_eq!(r[1].field, "hostPID");
         assert_eq!(r[1].restricted, Verdict::PspLooser);

@@ -13,27 +13,27 @@ mod apparmor;
 mod capabilities;
 mod host_namespaces;
 mod new_in_pss;
-mod no_opinion;
 mod privilege_escalation;
 mod privileged;
 mod proc_mount;
-pub mod report;
-mod run_as_user;
+mod read_only_root_filesystem;
+mod runtime_class;
 mod seccomp;
 mod selinux;
 mod sysctls;
+mod users_groups;
 mod volumes;
 
 use serde::Serialize;
 
-use crate::psp::Psp;
+use crate::intent::Intent;
 use crate::pss::{Level, Version};
 
 pub use capabilities::{BASELINE_ADD, RESTRICTED_ADD};
 pub use new_in_pss::NewControl;
 pub use selinux::allowed_types as selinux_types;
 pub use sysctls::safe_sysctls;
-pub use volumes::RESTRICTED_VOLUMES;
+pub use volumes::restricted_volumes;
 
 /// How a PSP field compares with one level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,25 +109,41 @@ impl Row {
     pub fn looser_at(&self, level: Level, cause: Option<Cause>) -> bool {
         self.at(level) == Verdict::PspLooser && cause.is_none_or(|c| self.cause == Some(c))
     }
+
+    /// The PSP field the row judges, spelled as the intent's [`Constraint::field`]
+    /// (`spec.hostPID`, `spec.runtimeClass.allowedRuntimeClassNames`,
+    /// `metadata.annotations[...]`): the key that joins level rows with constraints and with the
+    /// PSS controls' `psp_fields`. (`field` keeps the short name the reports print.)
+    ///
+    /// [`Constraint::field`]: crate::intent::Constraint::field
+    pub fn psp_field(&self) -> String {
+        match self.field {
+            f if f.contains('/') => format!("metadata.annotations[{f}]"),
+            "runtimeClass" => "spec.runtimeClass.allowedRuntimeClassNames".into(),
+            f => format!("spec.{f}"),
+        }
+    }
 }
 
 /// A field family: every row it has to say about one PSP at one version.
-pub type Check = fn(&Psp, Version) -> Vec<Row>;
+pub type Family = fn(&Intent, Version) -> Vec<Row>;
 
-/// The field families, in report order.
-pub const CHECKS: &[Check] = &[
+/// The field families, in report order (the fields no level checks come last).
+pub const FAMILIES: &[Family] = &[
     privileged::rows,
     host_namespaces::rows,
     capabilities::rows,
     volumes::rows,
     selinux::rows,
-    run_as_user::rows,
+    users_groups::run_as_user,
     privilege_escalation::rows,
     sysctls::rows,
     proc_mount::rows,
     seccomp::rows,
     apparmor::rows,
-    no_opinion::rows,
+    users_groups::groups,
+    read_only_root_filesystem::rows,
+    runtime_class::rows,
 ];
 
 /// A row that keeps a PSP below its intended level, and the level it blocks.
@@ -152,17 +168,17 @@ pub struct PolicyLevels {
     pub new_in_pss: Vec<NewControl>,
 }
 
-/// Judges one PSP at one version.
-pub fn judge(psp: &Psp, version: Version) -> PolicyLevels {
-    let fields: Vec<Row> = CHECKS
+/// Judges one PSP, by its intent, at one version.
+pub fn judge(intent: &Intent, version: Version) -> PolicyLevels {
+    let fields: Vec<Row> = FAMILIES
         .iter()
-        .flat_map(|check| check(psp, version))
+        .flat_map(|family| family(intent, version))
         .collect();
     let compatible = strictest_level(&fields, None);
     let intended = strictest_level(&fields, Some(Cause::Grant));
     let allowed_by_omission = omissions(&fields, compatible, intended);
     PolicyLevels {
-        name: psp.name.clone(),
+        name: intent.psp.clone(),
         source: None,
         compatible_level: compatible,
         intended_level: intended,
@@ -222,30 +238,10 @@ pub(crate) fn list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String 
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    use crate::psp::{Psp, PspSpec};
-
-    /// A PSP with API defaults only (the loader's defaults), named `test`.
-    pub fn psp() -> Psp {
-        Psp {
-            name: "test".into(),
-            api_version: "policy/v1beta1".into(),
-            annotations: Default::default(),
-            profiles: Default::default(),
-            spec: PspSpec::default(),
-        }
-    }
-
-    /// Strings from literals.
-    pub fn strings(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::testing::psp;
     use super::*;
+    use crate::intent::intent_of;
+    use crate::psp::testing::psp;
 
     #[test]
     fn levels_follow_the_loosest_row() {
@@ -271,7 +267,7 @@ mod tests {
         p.spec.allowed_capabilities = vec!["*".into()];
         p.spec.volumes = vec!["*".into()];
         for v in [Version::Minor(18), Version::Minor(25), Version::Latest] {
-            for r in CHECKS.iter().flat_map(|c| c(&p, v)) {
+            for r in FAMILIES.iter().flat_map(|c| c(&intent_of(&p), v)) {
                 let looser = r.baseline == Verdict::PspLooser || r.restricted == Verdict::PspLooser;
                 assert_eq!(looser, r.cause.is_some(), "{r:?}");
             }
@@ -281,13 +277,30 @@ mod tests {
     #[test]
     fn defaults_only_psp_is_privileged_compatible_and_restricted_intended() {
         // No annotation for AppArmor means any profile (unconfined too): an omission.
-        let l = judge(&psp(), Version::Latest);
+        let l = judge(&intent_of(&psp()), Version::Latest);
         assert_eq!(l.compatible_level, Level::Privileged);
         assert_eq!(l.intended_level, Level::Restricted);
         assert!(l
             .allowed_by_omission
             .iter()
             .any(|o| o.field.starts_with("apparmor")));
+    }
+
+    #[test]
+    fn pss_controls_name_fields_the_intent_has() {
+        // Defaults are constraints only when set.
+        let mut p = psp();
+        p.spec.default_add_capabilities = vec!["CHOWN".into()];
+        let i = intent_of(&p);
+        for check in crate::pss::checks::ALL {
+            for f in check.psp_fields {
+                assert!(
+                    i.constraints.iter().any(|c| c.field == *f),
+                    "{}: {f}",
+                    check.id
+                );
+            }
+        }
     }
 
     #[test]

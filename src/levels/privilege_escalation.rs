@@ -5,22 +5,34 @@
 //! PSA does not, so restricted rejects those pods: looser, by omission.
 
 use super::{Cause, Row, Verdict};
-use crate::psp::Psp;
+use crate::intent::{Constraint, Control, Intent, Origin};
 use crate::pss::Version;
 
 /// The first version whose restricted level checks privilege escalation.
 const SINCE: u32 = 8;
 
 /// The two privilege escalation rows.
-pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
-    vec![allow(psp, version), default(psp)]
+pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
+    vec![allow(intent, version), default(intent)]
+}
+
+/// The validating `allowPrivilegeEscalation` constraint and its value.
+fn allowed(intent: &Intent) -> (&Constraint, bool) {
+    intent
+        .constraints
+        .iter()
+        .find_map(|c| match c.control {
+            Control::AllowPrivilegeEscalation { allowed } => Some((c, allowed)),
+            _ => None,
+        })
+        .expect(crate::intent::COMPLETE)
 }
 
 /// `allowPrivilegeEscalation`.
-fn allow(psp: &Psp, version: Version) -> Row {
+fn allow(intent: &Intent, version: Version) -> Row {
     const F: &str = "allowPrivilegeEscalation";
-    let s = &psp.spec;
-    let baseline = if s.allow_privilege_escalation {
+    let (constraint, allowed) = allowed(intent);
+    let baseline = if allowed {
         Verdict::NoOpinion
     } else {
         Verdict::PspStricter
@@ -32,7 +44,7 @@ fn allow(psp: &Psp, version: Version) -> Row {
             "neither level checks privilege escalation before v1.8".into(),
         );
     }
-    if !s.allow_privilege_escalation {
+    if !allowed {
         return Row::new(
             F,
             baseline,
@@ -41,7 +53,7 @@ fn allow(psp: &Psp, version: Version) -> Row {
         )
         .by(Cause::Omission);
     }
-    let (cause, how) = if s.is_explicit(F) {
+    let (cause, how) = if constraint.origin == Origin::Explicit {
         (Cause::Grant, "allowPrivilegeEscalation: true")
     } else {
         (Cause::Omission, "unset (default true)")
@@ -56,9 +68,18 @@ fn allow(psp: &Psp, version: Version) -> Row {
 }
 
 /// `defaultAllowPrivilegeEscalation`: a pure mutation.
-fn default(psp: &Psp) -> Row {
+fn default(intent: &Intent) -> Row {
     const F: &str = "defaultAllowPrivilegeEscalation";
-    let reason = match psp.spec.default_allow_privilege_escalation {
+    // Only the explicit field, not the false a denying policy implies.
+    let explicit = intent.constraints.iter().find_map(|c| match c.control {
+        Control::DefaultAllowPrivilegeEscalation { allowed }
+            if c.field == "spec.defaultAllowPrivilegeEscalation" =>
+        {
+            Some(allowed)
+        }
+        _ => None,
+    });
+    let reason = match explicit {
         None => "not set".to_string(),
         Some(v) => format!("defaults containers to {v}; PSA never mutates, so the default is lost"),
     };
@@ -68,31 +89,35 @@ fn default(psp: &Psp) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::psp;
+    use crate::intent::intent_of;
+    use crate::psp::testing::psp;
 
     #[test]
     fn default_true_is_an_omission_and_explicit_true_a_grant() {
         let mut p = psp();
-        let r = allow(&p, Version::Latest);
+        let r = allow(&intent_of(&p), Version::Latest);
         assert_eq!(
             (r.restricted, r.cause),
             (Verdict::PspLooser, Some(Cause::Omission))
         );
         p.spec.explicit.insert("allowPrivilegeEscalation".into());
-        assert_eq!(allow(&p, Version::Latest).cause, Some(Cause::Grant));
+        assert_eq!(
+            allow(&intent_of(&p), Version::Latest).cause,
+            Some(Cause::Grant)
+        );
     }
 
     #[test]
     fn false_relies_on_mutation() {
         let mut p = psp();
         p.spec.allow_privilege_escalation = false;
-        let r = allow(&p, Version::Latest);
+        let r = allow(&intent_of(&p), Version::Latest);
         assert_eq!(
             (r.baseline, r.restricted),
             (Verdict::PspStricter, Verdict::PspLooser)
         );
         assert_eq!(r.cause, Some(Cause::Omission));
-        let r = allow(&p, Version::Minor(7));
+        let r = allow(&intent_of(&p), Version::Minor(7));
         assert_eq!(r.restricted, Verdict::PspStricter);
     }
 }

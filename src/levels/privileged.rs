@@ -1,12 +1,16 @@
 //! `privileged`: both levels reject privileged containers (PSS "Privileged Containers", 1.0+).
 
 use super::{Cause, Row, Verdict};
-use crate::psp::Psp;
+use crate::intent::{Control, Intent};
 use crate::pss::Version;
 
 /// The `privileged` row.
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
-    let row = if psp.spec.privileged {
+pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
+    let privileged = intent.value(|c| match c {
+        Control::Privileged { allowed } => Some(*allowed),
+        _ => None,
+    });
+    let row = if privileged {
         Row::both(
             "privileged",
             Verdict::PspLooser,
@@ -27,14 +31,18 @@ pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::psp;
+    use crate::intent::intent_of;
+    use crate::psp::testing::psp;
 
     #[test]
     fn privileged_true_is_a_grant_beyond_both_levels() {
         let mut p = psp();
-        assert_eq!(rows(&p, Version::Latest)[0].baseline, Verdict::Same);
+        assert_eq!(
+            rows(&intent_of(&p), Version::Latest)[0].baseline,
+            Verdict::Same
+        );
         p.spec.privileged = true;
-        let r = &rows(&p, Version::Latest)[0];
+        let r = &rows(&intent_of(&p), Version::Latest)[0];
         assert_eq!(
             (r.baseline, r.restricted),
             (Verdict::PspLooser, Verdict::PspLooser)

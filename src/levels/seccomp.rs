@@ -11,8 +11,8 @@
 //! default profile fills the pod's annotation only, not a container's).
 
 use super::{list, Cause, Row, Verdict};
+use crate::intent::{Control, Intent};
 use crate::psp::annotations::SECCOMP_ALLOWED;
-use crate::psp::Psp;
 use crate::pss::Version;
 
 /// One item of an allowed-profiles list.
@@ -40,11 +40,18 @@ fn classify(item: &str) -> Profile {
 }
 
 /// The seccomp row.
-pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
-    let p = &psp.profiles;
-    let row = match &p.seccomp_allowed {
+pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
+    let allowed = intent.value(|c| match c {
+        Control::Seccomp { allowed } => Some(allowed),
+        _ => None,
+    });
+    let default = intent.find(|c| match c {
+        Control::DefaultSeccomp { profile } => Some(profile.as_str()),
+        _ => None,
+    });
+    let row = match allowed {
         None => absent(version),
-        Some(items) => listed(items, p.seccomp_default.as_deref(), version),
+        Some(items) => listed(items, default, version),
     };
     vec![row]
 }
@@ -144,7 +151,7 @@ fn listed(items: &[String], default: Option<&str>, version: Version) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::strings;
+    use crate::psp::testing::strings;
 
     #[test]
     fn absent_annotation_forbids_profiles() {

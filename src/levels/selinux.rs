@@ -2,23 +2,28 @@
 //! types [`allowed_types`] (PSS "SELinux", 1.0+; `container_engine_t` from 1.31).
 
 use super::{Cause, Row, Verdict};
-use crate::psp::{Psp, SeLinuxRule};
+use crate::intent::{Control, Intent};
+use crate::psp::SeLinuxRule;
 use crate::pss::Version;
 
-/// SELinux types the levels allow at `version` (the empty type is allowed too).
+/// SELinux types the levels allow at `version`, besides the empty type (the PSS check's own
+/// list).
 pub fn allowed_types(version: Version) -> Vec<&'static str> {
-    let mut t = vec!["container_t", "container_init_t", "container_kvm_t"];
-    if version.at_least(31) {
-        t.push("container_engine_t");
-    }
-    t
+    crate::pss::checks::selinux::allowed_types(version)
+        .iter()
+        .copied()
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// The `seLinux` row.
-pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
+pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
     const F: &str = "seLinux";
-    let s = &psp.spec.se_linux;
-    if s.rule == SeLinuxRule::RunAsAny {
+    let (rule, options) = intent.value(|c| match c {
+        Control::SeLinux { rule, options } => Some((*rule, options)),
+        _ => None,
+    });
+    if rule == SeLinuxRule::RunAsAny {
         return vec![Row::both(
             F,
             Verdict::PspLooser,
@@ -26,7 +31,7 @@ pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
         )
         .by(Cause::Omission)];
     }
-    let opts = s.options.clone().unwrap_or_default();
+    let opts = options.clone().unwrap_or_default();
     let set = |v: &Option<String>| v.as_deref().is_some_and(|x| !x.is_empty());
     let mut bad = Vec::new();
     if set(&opts.user) {
@@ -74,8 +79,9 @@ pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::psp;
-    use crate::psp::{SeLinuxOptions, SeLinuxStrategy};
+    use crate::intent::intent_of;
+    use crate::psp::testing::psp;
+    use crate::psp::{Psp, SeLinuxOptions, SeLinuxStrategy};
 
     fn must_run_as(opts: SeLinuxOptions) -> Psp {
         let mut p = psp();
@@ -88,7 +94,7 @@ mod tests {
 
     #[test]
     fn run_as_any_is_an_omission() {
-        let r = &rows(&psp(), Version::Latest)[0];
+        let r = &rows(&intent_of(&psp()), Version::Latest)[0];
         assert_eq!(r.baseline, Verdict::PspLooser);
         assert_eq!(r.cause, Some(Cause::Omission));
     }
@@ -99,9 +105,12 @@ mod tests {
             type_: Some("container_engine_t".into()),
             ..Default::default()
         });
-        assert_eq!(rows(&p, Version::Minor(30))[0].baseline, Verdict::PspLooser);
         assert_eq!(
-            rows(&p, Version::Minor(31))[0].baseline,
+            rows(&intent_of(&p), Version::Minor(30))[0].baseline,
+            Verdict::PspLooser
+        );
+        assert_eq!(
+            rows(&intent_of(&p), Version::Minor(31))[0].baseline,
             Verdict::PspStricter
         );
     }
@@ -113,7 +122,7 @@ mod tests {
             type_: Some("container_t".into()),
             ..Default::default()
         });
-        let r = &rows(&p, Version::Latest)[0];
+        let r = &rows(&intent_of(&p), Version::Latest)[0];
         assert_eq!(r.restricted, Verdict::PspLooser);
         assert_eq!(r.cause, Some(Cause::Grant));
         assert!(r.reason.contains("user system_u"));

@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use super::{list, Cause, Row, Verdict};
+use crate::intent::{Control, Intent};
 use crate::psp::sysctl_matches as matches;
-use crate::psp::Psp;
 use crate::pss::checks::sysctls::SAFE;
 use crate::pss::Version;
 
@@ -28,18 +28,25 @@ fn safe_since(name: &str) -> Option<u32> {
 }
 
 /// The two sysctl rows.
-pub fn rows(psp: &Psp, version: Version) -> Vec<Row> {
-    vec![allowed_unsafe(psp, version), forbidden(psp, version)]
+pub fn rows(intent: &Intent, version: Version) -> Vec<Row> {
+    vec![allowed_unsafe(intent, version), forbidden(intent, version)]
+}
+
+/// The `allowedUnsafeSysctls` (`true`) or `forbiddenSysctls` patterns of the intent.
+fn patterns(intent: &Intent, allowed: bool) -> &[String] {
+    intent.value(|c| match c {
+        Control::AllowedUnsafeSysctls(p) if allowed => Some(p.as_slice()),
+        Control::ForbiddenSysctls(p) if !allowed => Some(p.as_slice()),
+        _ => None,
+    })
 }
 
 /// `allowedUnsafeSysctls`.
-fn allowed_unsafe(psp: &Psp, version: Version) -> Row {
+fn allowed_unsafe(intent: &Intent, version: Version) -> Row {
     const F: &str = "allowedUnsafeSysctls";
     let safe = safe_sysctls(version);
-    let forbidden = &psp.spec.forbidden_sysctls;
-    let grants: Vec<&str> = psp
-        .spec
-        .allowed_unsafe_sysctls
+    let forbidden = patterns(intent, false);
+    let grants: Vec<&str> = patterns(intent, true)
         .iter()
         .map(String::as_str)
         .filter(|p| !forbidden.iter().any(|f| matches(f, p)))
@@ -50,7 +57,7 @@ fn allowed_unsafe(psp: &Psp, version: Version) -> Row {
     }
     let admitted: BTreeSet<&str> = safe_sysctls(Version::Minor(0))
         .into_iter()
-        .chain(psp.spec.allowed_unsafe_sysctls.iter().map(String::as_str))
+        .chain(patterns(intent, true).iter().map(String::as_str))
         .collect();
     let missing: Vec<&str> = safe.difference(&admitted).copied().collect();
     if missing.is_empty() {
@@ -92,9 +99,9 @@ fn looser_reason(grants: &[&str], version: Version) -> String {
 }
 
 /// `forbiddenSysctls`: a lost restriction when it forbids a sysctl the levels allow.
-fn forbidden(psp: &Psp, version: Version) -> Row {
+fn forbidden(intent: &Intent, version: Version) -> Row {
     const F: &str = "forbiddenSysctls";
-    let patterns = &psp.spec.forbidden_sysctls;
+    let patterns = patterns(intent, false);
     if patterns.is_empty() {
         return Row::both(F, Verdict::NoOpinion, "nothing is forbidden".into());
     }
@@ -119,7 +126,9 @@ fn forbidden(psp: &Psp, version: Version) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::{psp, strings};
+    use crate::intent::intent_of;
+    use crate::psp::testing::{psp, strings};
+    use crate::psp::Psp;
 
     fn allowing(names: &[&str]) -> Psp {
         let mut p = psp();
@@ -130,14 +139,14 @@ mod tests {
     #[test]
     fn keepalive_becomes_safe_in_1_29() {
         let p = allowing(&["net.ipv4.tcp_keepalive_time"]);
-        let r = allowed_unsafe(&p, Version::Minor(28));
+        let r = allowed_unsafe(&intent_of(&p), Version::Minor(28));
         assert_eq!(
             (r.baseline, r.cause),
             (Verdict::PspLooser, Some(Cause::Grant))
         );
         assert!(r.reason.contains("safe from v1.29"), "{}", r.reason);
         assert_ne!(
-            allowed_unsafe(&p, Version::Minor(29)).baseline,
+            allowed_unsafe(&intent_of(&p), Version::Minor(29)).baseline,
             Verdict::PspLooser
         );
     }
@@ -153,11 +162,11 @@ mod tests {
     #[test]
     fn default_psp_is_same_before_1_27_and_stricter_after() {
         assert_eq!(
-            allowed_unsafe(&psp(), Version::Minor(26)).baseline,
+            allowed_unsafe(&intent_of(&psp()), Version::Minor(26)).baseline,
             Verdict::Same
         );
         assert_eq!(
-            allowed_unsafe(&psp(), Version::Minor(27)).baseline,
+            allowed_unsafe(&intent_of(&psp()), Version::Minor(27)).baseline,
             Verdict::PspStricter
         );
     }
@@ -166,16 +175,16 @@ mod tests {
     fn patterns_exceed_the_levels_unless_forbidden() {
         let mut p = allowing(&["net.*"]);
         assert_eq!(
-            allowed_unsafe(&p, Version::Latest).baseline,
+            allowed_unsafe(&intent_of(&p), Version::Latest).baseline,
             Verdict::PspLooser
         );
         p.spec.forbidden_sysctls = strings(&["net.*"]);
         assert_ne!(
-            allowed_unsafe(&p, Version::Latest).baseline,
+            allowed_unsafe(&intent_of(&p), Version::Latest).baseline,
             Verdict::PspLooser
         );
         assert_eq!(
-            forbidden(&p, Version::Latest).baseline,
+            forbidden(&intent_of(&p), Version::Latest).baseline,
             Verdict::PspStricter
         );
     }

@@ -1,23 +1,23 @@
 //! `volumes`, `allowedHostPaths`, `allowedFlexVolumes` and `allowedCSIDrivers`.
 //!
 //! Baseline (1.0+) rejects `hostPath` volumes and nothing else; restricted (1.0+) allows only
-//! [`RESTRICTED_VOLUMES`] (`image` too from 1.33, a type PSP never had).
+//! the types [`restricted_volumes`] lists (the PSS check's list, less `image`, which PSP never
+//! had).
 
 use super::{list, Cause, Row, Verdict};
-use crate::psp::{Psp, VOLUME_TYPES};
+use crate::intent::{Control, Intent, VolumeTypes};
+use crate::psp::{AllowedHostPath, VOLUME_TYPES};
+use crate::pss::checks::host_path_volumes::REJECTED as REJECTED_BY_BASELINE;
 use crate::pss::Version;
 
-/// Volume types restricted allows (PSP spelling).
-pub const RESTRICTED_VOLUMES: &[&str] = &[
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-];
+/// The PSP volume types restricted allows: the PSS check's list, in PSP's names.
+pub fn restricted_volumes() -> Vec<&'static str> {
+    crate::pss::checks::restricted_volumes::ALLOWED
+        .iter()
+        .copied()
+        .filter(|t| VOLUME_TYPES.contains(t))
+        .collect()
+}
 
 /// PSP volume type names that are real volume sources (not `*`, not `none`).
 fn sources() -> impl Iterator<Item = &'static str> {
@@ -27,26 +27,44 @@ fn sources() -> impl Iterator<Item = &'static str> {
         .filter(|t| *t != "*" && *t != "none")
 }
 
+/// The allowed volume types.
+fn types(intent: &Intent) -> &VolumeTypes {
+    intent.value(|c| match c {
+        Control::Volumes(v) => Some(v),
+        _ => None,
+    })
+}
+
 /// True when the PSP allows volume type `t` (directly or through `*`).
-fn allows(psp: &Psp, t: &str) -> bool {
-    psp.spec.volumes.iter().any(|v| v == t || v == "*")
+fn allows(intent: &Intent, t: &str) -> bool {
+    let v = types(intent);
+    v.any || v.types.contains(t)
+}
+
+/// A driver list of the intent (`allowedFlexVolumes` or `allowedCSIDrivers`).
+fn drivers(intent: &Intent, flex: bool) -> &[String] {
+    intent.value(|c| match c {
+        Control::FlexVolumes(d) if flex => Some(d.as_slice()),
+        Control::CsiDrivers(d) if !flex => Some(d.as_slice()),
+        _ => None,
+    })
 }
 
 /// The four volume rows.
-pub fn rows(psp: &Psp, _version: Version) -> Vec<Row> {
+pub fn rows(intent: &Intent, _version: Version) -> Vec<Row> {
     vec![
-        volumes(psp),
-        host_paths(psp),
-        flex_volumes(psp),
-        csi_drivers(psp),
+        volumes(intent),
+        host_paths(intent),
+        flex_volumes(intent),
+        csi_drivers(intent),
     ]
 }
 
 /// `volumes`.
-fn volumes(psp: &Psp) -> Row {
+fn volumes(intent: &Intent) -> Row {
     const F: &str = "volumes";
-    let v = &psp.spec.volumes;
-    if v.iter().any(|t| t == "*") {
+    let v = types(intent);
+    if v.any {
         return Row::both(
             F,
             Verdict::PspLooser,
@@ -54,7 +72,7 @@ fn volumes(psp: &Psp) -> Row {
         )
         .by(Cause::Grant);
     }
-    if v.iter().any(|t| t == "hostPath") {
+    if v.types.contains(REJECTED_BY_BASELINE) {
         return Row::both(
             F,
             Verdict::PspLooser,
@@ -63,15 +81,15 @@ fn volumes(psp: &Psp) -> Row {
         .by(Cause::Grant);
     }
     let baseline = if sources()
-        .filter(|t| *t != "hostPath")
-        .all(|t| allows(psp, t))
+        .filter(|t| *t != REJECTED_BY_BASELINE)
+        .all(|t| allows(intent, t))
     {
         Verdict::Same
     } else {
         Verdict::PspStricter
     };
     let outside: Vec<&str> = sources()
-        .filter(|t| allows(psp, t) && !RESTRICTED_VOLUMES.contains(t))
+        .filter(|t| allows(intent, t) && !restricted_volumes().contains(t))
         .collect();
     if !outside.is_empty() {
         return Row::new(
@@ -85,12 +103,12 @@ fn volumes(psp: &Psp) -> Row {
         )
         .by(Cause::Grant);
     }
-    let restricted = if RESTRICTED_VOLUMES.iter().all(|t| allows(psp, t)) {
+    let restricted = if restricted_volumes().iter().all(|t| allows(intent, t)) {
         Verdict::Same
     } else {
         Verdict::PspStricter
     };
-    let allowed: Vec<&str> = sources().filter(|t| allows(psp, t)).collect();
+    let allowed: Vec<&str> = sources().filter(|t| allows(intent, t)).collect();
     if allowed.is_empty() {
         return Row::both(
             F,
@@ -106,7 +124,7 @@ fn volumes(psp: &Psp) -> Row {
         format!(
             "allows only {}, all within restricted's volume types{}",
             list(&allowed),
-            token_note(psp)
+            token_note(intent)
         ),
     )
 }
@@ -114,8 +132,8 @@ fn volumes(psp: &Psp) -> Row {
 /// When `secret` is allowed and `projected` is not, the plugin (1.20+, `allowsVolumeType`)
 /// still admitted a projected volume holding only the injected service-account token, which
 /// every pod of a 1.21+ cluster carries.
-fn token_note(psp: &Psp) -> &'static str {
-    if allows(psp, "secret") && !allows(psp, "projected") {
+fn token_note(intent: &Intent) -> &'static str {
+    if allows(intent, "secret") && !allows(intent, "projected") {
         "; a projected volume holding only the injected service-account token passes as secret"
     } else {
         ""
@@ -123,10 +141,13 @@ fn token_note(psp: &Psp) -> &'static str {
 }
 
 /// `allowedHostPaths`: narrows a hostPath grant that both levels refuse outright.
-fn host_paths(psp: &Psp) -> Row {
+fn host_paths(intent: &Intent) -> Row {
     const F: &str = "allowedHostPaths";
-    let paths = &psp.spec.allowed_host_paths;
-    let reason = match (allows(psp, "hostPath"), paths.is_empty()) {
+    let paths: &[AllowedHostPath] = intent.value(|c| match c {
+        Control::HostPaths(p) => Some(p.as_slice()),
+        _ => None,
+    });
+    let reason = match (allows(intent, "hostPath"), paths.is_empty()) {
         (false, _) => "hostPath volumes are not allowed, so host path prefixes do not apply".into(),
         (true, true) => "no prefix list: any host path may be mounted (see volumes)".into(),
         (true, false) => format!(
@@ -156,10 +177,10 @@ fn unnormalised(prefix: &str) -> String {
 }
 
 /// `allowedFlexVolumes`: baseline allows any flexVolume driver; restricted allows none.
-fn flex_volumes(psp: &Psp) -> Row {
+fn flex_volumes(intent: &Intent) -> Row {
     const F: &str = "allowedFlexVolumes";
-    let drivers = &psp.spec.allowed_flex_volumes;
-    if !allows(psp, "flexVolume") || drivers.is_empty() {
+    let drivers = drivers(intent, true);
+    if !allows(intent, "flexVolume") || drivers.is_empty() {
         return Row::both(
             F,
             Verdict::NoOpinion,
@@ -178,10 +199,10 @@ fn flex_volumes(psp: &Psp) -> Row {
 }
 
 /// `allowedCSIDrivers`: both levels allow inline CSI volumes of any driver.
-fn csi_drivers(psp: &Psp) -> Row {
+fn csi_drivers(intent: &Intent) -> Row {
     const F: &str = "allowedCSIDrivers";
-    let drivers = &psp.spec.allowed_csi_drivers;
-    if !allows(psp, "csi") || drivers.is_empty() {
+    let drivers = drivers(intent, false);
+    if !allows(intent, "csi") || drivers.is_empty() {
         return Row::both(
             F,
             Verdict::NoOpinion,
@@ -201,8 +222,9 @@ fn csi_drivers(psp: &Psp) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::{psp, strings};
-    use crate::psp::AllowedHostPath;
+    use crate::intent::intent_of;
+    use crate::psp::testing::{psp, strings};
+    use crate::psp::Psp;
 
     fn with(volumes: &[&str]) -> Psp {
         let mut p = psp();
@@ -213,7 +235,7 @@ mod tests {
     #[test]
     fn host_path_and_wildcard_are_beyond_both() {
         for v in [&["*"][..], &["hostPath", "secret"][..]] {
-            let r = volumes(&with(v));
+            let r = volumes(&intent_of(&with(v)));
             assert_eq!(
                 (r.baseline, r.restricted),
                 (Verdict::PspLooser, Verdict::PspLooser)
@@ -224,7 +246,7 @@ mod tests {
 
     #[test]
     fn nfs_is_baseline_but_not_restricted() {
-        let r = volumes(&with(&["nfs", "secret"]));
+        let r = volumes(&intent_of(&with(&["nfs", "secret"])));
         assert_eq!(
             (r.baseline, r.restricted),
             (Verdict::PspStricter, Verdict::PspLooser)
@@ -234,9 +256,9 @@ mod tests {
 
     #[test]
     fn restricted_list_is_same_as_restricted() {
-        let r = volumes(&with(RESTRICTED_VOLUMES));
+        let r = volumes(&intent_of(&with(&restricted_volumes())));
         assert_eq!(r.restricted, Verdict::Same);
-        let r = volumes(&with(&["secret"]));
+        let r = volumes(&intent_of(&with(&["secret"])));
         assert_eq!(r.restricted, Verdict::PspStricter);
     }
 
@@ -244,10 +266,10 @@ mod tests {
     /// `secret` is allowed; the row says so, and the verdicts stay those of the list.
     #[test]
     fn secret_without_projected_mentions_the_token_volume() {
-        let r = volumes(&with(&["secret", "configMap"]));
+        let r = volumes(&intent_of(&with(&["secret", "configMap"])));
         assert!(r.reason.contains("service-account token"), "{}", r.reason);
         assert_eq!(r.restricted, Verdict::PspStricter);
-        let r = volumes(&with(&["secret", "projected"]));
+        let r = volumes(&intent_of(&with(&["secret", "projected"])));
         assert!(!r.reason.contains("service-account token"), "{}", r.reason);
     }
 
@@ -258,7 +280,7 @@ mod tests {
             path_prefix: "/var/log".into(),
             read_only: true,
         }];
-        let r = host_paths(&p);
+        let r = host_paths(&intent_of(&p));
         assert!(r.reason.contains("/var/log (read-only)"), "{}", r.reason);
     }
 
@@ -271,7 +293,7 @@ mod tests {
             path_prefix: "/var/log/".into(),
             read_only: false,
         }];
-        let r = host_paths(&p);
+        let r = host_paths(&intent_of(&p));
         assert!(r.reason.contains("`/var//log`"), "{}", r.reason);
         assert!(r.reason.contains("`/var/log/../..`"), "{}", r.reason);
         assert_eq!(unnormalised("/data"), unnormalised("/data/"));
@@ -282,8 +304,8 @@ mod tests {
     fn csi_driver_list_is_a_lost_restriction() {
         let mut p = with(&["csi"]);
         p.spec.allowed_csi_drivers = strings(&["secrets-store.csi.k8s.io"]);
-        assert_eq!(csi_drivers(&p).baseline, Verdict::PspStricter);
+        assert_eq!(csi_drivers(&intent_of(&p)).baseline, Verdict::PspStricter);
         p.spec.volumes.clear();
-        assert_eq!(csi_drivers(&p).baseline, Verdict::NoOpinion);
+        assert_eq!(csi_drivers(&intent_of(&p)).baseline, Verdict::NoOpinion);
     }
 }

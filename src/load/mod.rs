@@ -18,10 +18,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{json_type, Diagnostic, Location, Locator};
 pub use kinds::ObjectKind;
 pub use workload::Workload;
-use yaml::Spans;
 
 /// Limits and switches for loading.
 #[derive(Debug, Clone)]
@@ -56,25 +55,6 @@ pub struct Source {
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-/// Turns field paths of one object into locations in its file.
-#[derive(Debug, Clone)]
-pub struct Locator {
-    pub file: String,
-    pub spans: Spans,
-}
-
-impl Locator {
-    /// The location of `field` (`spec.hostPorts[0].max`), or of its nearest ancestor present.
-    pub fn at(&self, field: &str) -> Location {
-        let p = self.spans.pos(field);
-        Location {
-            file: self.file.clone(),
-            line: p.line,
-            column: p.column,
-        }
     }
 }
 
@@ -339,18 +319,6 @@ fn load_document(value: Value, source: Source, locator: Locator, loaded: &mut Lo
 /// `List`, `PodSecurityPolicyList`, ... with an `items` array.
 fn is_list(kind: &str, items: Option<&Value>) -> bool {
     kind.ends_with("List") && matches!(items, Some(Value::Array(_)))
-}
-
-/// "a string", "a list", ... for messages.
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
 }
 
 /// PodSecurityPolicy names are cluster-wide: two inputs defining one name is an error, or with

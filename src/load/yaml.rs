@@ -1,114 +1,29 @@
 //! The one place that reads YAML (and JSON, which is YAML): text in, `serde_json::Value` trees
 //! out, each node remembering the line and column it came from.
 //!
-//! Everything else in the crate works on `serde_json::Value` plus [`Spans`], so the YAML library
-//! can be swapped here alone. Hostile input is bounded: nesting depth and alias expansion have
-//! limits, and no step recurses on the input's depth.
+//! Everything else in the crate works on `serde_json::Value` plus [`Spans`](crate::diag::Spans),
+//! so the YAML library can be swapped here alone. Hostile input is bounded: nesting depth and
+//! alias expansion have limits, and no step recurses on the input's depth.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use libyaml_safer::{EventData, Mark, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
+
+use crate::diag::{item_path, member_path, Pos, Spans};
 
 /// Deepest nesting of mappings and sequences accepted.
 pub const MAX_DEPTH: usize = 256;
 /// Most nodes one document may expand to through aliases, on top of the nodes it spells out.
 pub const MAX_ALIAS_NODES: usize = 1_000_000;
 
-/// A 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Pos {
-    /// libyaml counts lines and columns (in characters) from 0.
-    fn of(m: &Mark) -> Self {
-        Pos {
-            line: m.line as usize + 1,
-            column: m.column as usize + 1,
-        }
+/// The position a parser mark stands for: libyaml counts lines and columns (in characters)
+/// from 0.
+fn pos_of(m: &Mark) -> Pos {
+    Pos {
+        line: m.line as usize + 1,
+        column: m.column as usize + 1,
     }
-}
-
-/// Where each node of one document is, keyed by field path (`spec.hostPorts[0].max`).
-///
-/// A view can be re-rooted at a sub-tree (an item of a `List`), so that paths stay relative to
-/// the object a diagnostic is about.
-#[derive(Debug, Clone, Default)]
-pub struct Spans {
-    map: Arc<HashMap<String, Pos>>,
-    prefix: String,
-    root: Pos,
-}
-
-impl Spans {
-    /// The position of `field` (relative to this view's root), or of its nearest ancestor.
-    pub fn pos(&self, field: &str) -> Pos {
-        let mut key = join(&self.prefix, field);
-        loop {
-            if let Some(p) = self.map.get(&key) {
-                return *p;
-            }
-            if key.len() <= self.prefix.len() {
-                return self.root;
-            }
-            match parent(&key) {
-                Some(k) => key = k.to_string(),
-                None => return self.root,
-            }
-        }
-    }
-
-    /// A view rooted at `field`.
-    pub fn child(&self, field: &str) -> Spans {
-        let prefix = join(&self.prefix, field);
-        let root = self.map.get(&prefix).copied().unwrap_or(self.root);
-        Spans {
-            map: self.map.clone(),
-            prefix,
-            root,
-        }
-    }
-}
-
-fn join(prefix: &str, field: &str) -> String {
-    match (prefix.is_empty(), field.is_empty()) {
-        (_, true) => prefix.to_string(),
-        (true, false) => field.to_string(),
-        (false, false) if field.starts_with('[') => format!("{prefix}{field}"),
-        _ => format!("{prefix}.{field}"),
-    }
-}
-
-/// The path of the parent node: `a.b[1]` -> `a.b`, `a.b` -> `a`, `a` -> none.
-fn parent(path: &str) -> Option<&str> {
-    if path.ends_with(']') {
-        // The bracket that opens the last segment; keys in brackets never contain `[`.
-        return path.rfind('[').map(|i| &path[..i]);
-    }
-    path.rfind('.').map(|i| &path[..i])
-}
-
-/// The field path of member `key` under `path`; keys that are not plain identifiers go in
-/// brackets, the way Kubernetes writes `metadata.annotations[seccomp.../allowedProfileNames]`.
-pub fn member_path(path: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if plain {
-        join(path, key)
-    } else {
-        format!("{path}[{key}]")
-    }
-}
-
-/// The field path of item `i` under `path`.
-pub fn item_path(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
 }
 
 /// One YAML document: its value, the positions of its nodes, and where it starts.
@@ -153,7 +68,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<YamlDoc>, YamlError> {
     let mut builder: Option<Builder> = None;
     loop {
         let event = parser.parse().map_err(syntax_error)?;
-        let pos = Pos::of(&event.start_mark);
+        let pos = pos_of(&event.start_mark);
         match event.data {
             EventData::StreamEnd => break,
             EventData::StreamStart { .. } => {}
@@ -176,11 +91,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<YamlDoc>, YamlError> {
 fn syntax_error(e: libyaml_safer::Error) -> YamlError {
     let pos = e
         .problem_mark()
-        .map(|m| Pos::of(&m))
+        .map(|m| pos_of(&m))
         .unwrap_or(Pos { line: 1, column: 1 });
     let mut message = format!("invalid YAML: {}", e.problem());
     if let (Some(context), Some(at)) = (e.context(), e.context_mark()) {
-        let at = Pos::of(&at);
+        let at = pos_of(&at);
         message.push_str(&format!(
             " ({context} that starts at line {}, column {})",
             at.line, at.column
@@ -236,11 +151,7 @@ impl Builder {
             .unwrap_or_default();
         Some(YamlDoc {
             value,
-            spans: Spans {
-                map: Arc::new(self.spans),
-                prefix: String::new(),
-                root: start,
-            },
+            spans: Spans::new(self.spans, start),
             start,
             notes: self.notes,
         })

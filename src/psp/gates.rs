@@ -78,7 +78,7 @@ impl fmt::Display for FeatureGates {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::levels::testing::psp;
+    use crate::psp::testing::psp;
 
     #[test]
     fn parses_like_kube_apiserver_and_refuses_unknown_gates() {

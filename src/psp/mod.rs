@@ -4,6 +4,8 @@ mod gates;
 mod model;
 mod parse;
 mod read;
+#[cfg(test)]
+pub(crate) mod testing;
 mod validate;
 
 pub use gates::{FeatureGates, KNOWN_GATES};
@@ -12,7 +14,7 @@ pub use parse::SPEC_FIELDS;
 pub use validate::{CAPABILITIES, VOLUME_TYPES};
 
 use crate::diag::Diagnostic;
-use crate::load::Locator;
+use crate::diag::Locator;
 
 /// Reads and checks one PodSecurityPolicy; diagnostics go to `diags`. `None` when it has no name.
 pub fn parse(

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::model::*;
 use super::read::Reader;
-use crate::load::yaml::member_path;
+use crate::diag::member_path;
 
 /// Top-level members of a PodSecurityPolicy object.
 const TOP_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
@@ -98,7 +98,7 @@ fn read_metadata(value: &Value, r: &mut Reader<'_>) -> Option<(String, BTreeMap<
                     &member_path("metadata.annotations", k),
                     format!(
                         "annotation values are strings, found {}",
-                        crate::load::json_type(other)
+                        crate::diag::json_type(other)
                     ),
                 ),
             }

@@ -4,8 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostic;
-use crate::load::yaml::{item_path, member_path};
-use crate::load::{json_type, Locator};
+use crate::diag::{item_path, json_type, member_path, Locator};
 
 /// Reads fields of one object, collecting diagnostics.
 pub struct Reader<'a> {

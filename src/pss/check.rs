@@ -26,6 +26,9 @@ pub struct Check {
     pub id: &'static str,
     /// The lowest level that enforces it (baseline or restricted).
     pub level: Level,
+    /// The PSP fields whose values this control judges, spelled as the intent spells them
+    /// (`spec.hostPID`, `metadata.annotations[...]`); empty for controls no PSP field had.
+    pub psp_fields: &'static [&'static str],
     /// Behaviours in strictly increasing `since` order.
     pub versions: &'static [Versioned],
 }

@@ -41,6 +41,22 @@ pub fn check_ids(level: Level, version: Version) -> impl Iterator<Item = &'stati
     checks_for(level, version).iter().map(|e| e.id)
 }
 
+/// The controls (check IDs) that judge PSP field `field`, at any version: the PSP field ->
+/// PSS control map, read from each control's `psp_fields`. `field` is spelled as the intent
+/// spells it (`spec.hostPID`, `metadata.annotations[...]`).
+pub fn controls_of_psp_field(field: &str) -> Vec<&'static str> {
+    ALL.iter()
+        .filter(|c| c.psp_fields.contains(&field))
+        .map(|c| c.id)
+        .collect()
+}
+
+/// True when some control in force at `version` judges PSP field `field`.
+pub fn judges_psp_field(field: &str, version: Version) -> bool {
+    ALL.iter()
+        .any(|c| c.psp_fields.contains(&field) && c.at_minor(version.effective_minor()).is_some())
+}
+
 fn build() -> Table {
     let mut sorted: Vec<_> = ALL.iter().collect();
     sorted.sort_by_key(|c| (c.level, c.id));

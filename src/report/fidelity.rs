@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::markdown::cell;
-use crate::fidelity::{semantic_diff, unified_diff, Counts, Fidelity, TargetReport};
+use super::markdown::{cell, table};
+use crate::fidelity::{semantic_diff, unified_diff, Counts, DiffLine, Fidelity, TargetReport};
 
 /// Text for HTML (`<summary>`) and for table cells inside an HTML block: `&`, `<` and `>`
 /// escaped, so a name cannot open or close a tag (no attribute values are written).
@@ -42,25 +42,18 @@ fn by_psp(reports: &[TargetReport]) -> BTreeMap<&str, Vec<&TargetReport>> {
 pub fn markdown(out: &mut String, reports: &[TargetReport]) {
     let _ = writeln!(out, "## What each target keeps\n");
     let _ = writeln!(out, "One row per PSP, target and intent constraint (every default and every restriction a level has no opinion on included). *exact*: kept as it was; *stricter*: pods the PSP admitted may now be rejected; *mutation dropped*: a default the PSP applied is not applied (PSA never mutates); *looser*: pods the PSP rejected may now be admitted; *lost*: no way to express it.\n");
-    let _ = writeln!(
+    let mut header = vec!["PSP", "target", "compared with"];
+    header.extend(Fidelity::ALL.iter().map(|f| f.label()));
+    table(
         out,
-        "| PSP | target | compared with | exact | stricter | mutation dropped | looser | lost |\n|---|---|---|---|---|---|---|---|"
+        &header,
+        reports.iter().map(|r| {
+            let c = r.counts();
+            let mut cells = vec![cell(&r.psp), cell(&r.target), cell(&r.compared_with)];
+            cells.extend(Fidelity::ALL.iter().map(|f| c.get(*f).to_string()));
+            cells
+        }),
     );
-    for r in reports {
-        let c = r.counts();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            cell(&r.psp),
-            cell(&r.target),
-            cell(&r.compared_with),
-            Fidelity::ALL
-                .iter()
-                .map(|f| c.get(*f).to_string())
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
-    }
     out.push('\n');
     for (psp, targets) in by_psp(reports) {
         details(out, psp, &targets);
@@ -87,25 +80,24 @@ fn details(out: &mut String, psp: &str, targets: &[&TargetReport]) {
             cell(&t.target),
             cell(&t.compared_with)
         );
-        let _ = writeln!(
+        table(
             out,
-            "| field | effect | value | verdict | reason |\n|---|---|---|---|---|"
-        );
-        for r in &t.rows {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                cell(&r.field),
-                r.effect,
-                if r.origin == "default" {
+            &["field", "effect", "value", "verdict", "reason"],
+            t.rows.iter().map(|r| {
+                let value = if r.origin == "default" {
                     "API default"
                 } else {
                     "set"
-                },
-                r.verdict.label(),
-                cell(&r.reason)
-            );
-        }
+                };
+                vec![
+                    cell(&r.field),
+                    r.effect.to_string(),
+                    value.to_string(),
+                    r.verdict.label().to_string(),
+                    cell(&r.reason),
+                ]
+            }),
+        );
         out.push('\n');
         out.push_str(&fenced("diff", &unified_diff(t)));
         out.push('\n');
@@ -113,26 +105,27 @@ fn details(out: &mut String, psp: &str, targets: &[&TargetReport]) {
     let _ = writeln!(out, "</details>\n");
 }
 
-/// The `report.json` values: `fidelity` (flat rows) and `semantic_diff` (per PSP and target).
-pub fn json(reports: &[TargetReport]) -> (Value, Value) {
-    let rows: Vec<Value> = reports
-        .iter()
-        .flat_map(|r| &r.rows)
-        .map(|r| serde_json::to_value(r).expect("a row serializes"))
-        .collect();
-    let diffs: Vec<Value> = reports
-        .iter()
-        .map(|r| {
-            json!({
-                "psp": r.psp,
-                "target": r.target,
-                "compared_with": r.compared_with,
-                "counts": r.counts(),
-                "lines": semantic_diff(r),
-            })
-        })
-        .collect();
-    (Value::Array(rows), Value::Array(diffs))
+/// One PSP and target in `report.json`'s `semantic_diff`.
+#[derive(Serialize)]
+pub struct DiffJson<'a> {
+    psp: &'a str,
+    target: &'a str,
+    compared_with: &'a str,
+    counts: Counts,
+    lines: Vec<DiffLine>,
+}
+
+impl DiffJson<'_> {
+    /// The entry of one report.
+    pub fn of(r: &TargetReport) -> DiffJson<'_> {
+        DiffJson {
+            psp: &r.psp,
+            target: &r.target,
+            compared_with: &r.compared_with,
+            counts: r.counts(),
+            lines: semantic_diff(r),
+        }
+    }
 }
 
 /// The terminal lines: counts per PSP and target, then totals per target.
@@ -150,10 +143,11 @@ pub fn terminal(out: &mut String, reports: &[TargetReport], colour: bool) {
         .max()
         .unwrap_or(0)
         .max("(total)".len());
+    let tw = reports.iter().map(|r| r.target.len()).max().unwrap_or(0);
     for r in reports {
         let _ = writeln!(
             out,
-            "  {:width$}  {:4}  {}",
+            "  {:width$}  {:tw$}  {}",
             super::printable(&r.psp),
             r.target,
             counts(&r.counts(), colour)
@@ -162,7 +156,7 @@ pub fn terminal(out: &mut String, reports: &[TargetReport], colour: bool) {
     for (target, c) in crate::fidelity::totals_by_target(reports) {
         let _ = writeln!(
             out,
-            "  {:width$}  {:4}  {}",
+            "  {:width$}  {:tw$}  {}",
             "(total)",
             target,
             counts(&c, colour)

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::version_label;
-use crate::commands::convert::Conversion;
+use crate::convert::Conversion;
 use crate::pss::Level;
 
 /// Text safe anywhere inline in Markdown, table cells included: Markdown's active characters
@@ -26,6 +26,26 @@ pub fn cell(s: &str) -> String {
         }
     }
     out
+}
+
+/// A Markdown table: the header, the separator and one line per row. Cells are written as
+/// given: values from the input go through [`cell`] first.
+pub fn table<R: AsRef<[String]>>(
+    out: &mut String,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) {
+    let line = |out: &mut String, cells: &[String]| {
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    };
+    line(
+        out,
+        &header.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+    );
+    let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+    for r in rows {
+        line(out, r.as_ref());
+    }
 }
 
 fn list(items: &[String]) -> String {
@@ -57,41 +77,49 @@ pub fn markdown(c: &Conversion) -> String {
 fn levels_section(out: &mut String, c: &Conversion) {
     let _ = writeln!(out, "## Pod Security Standards level of each PSP\n");
     let _ = writeln!(out, "*Compatible*: the strictest level that rejects nothing the PSP admitted. *Intended*: the strictest level that none of the PSP's explicit grants exceed; the gap is what the PSP allowed by omission (run `podsec-migrate levels` for every field).\n");
-    let _ = writeln!(
+    table(
         out,
-        "| PSP | compatible | intended | source |\n|---|---|---|---|"
+        &["PSP", "compatible", "intended", "source"],
+        c.policies.iter().map(|p| {
+            vec![
+                cell(&p.name),
+                p.compatible_level.to_string(),
+                p.intended_level.to_string(),
+                cell(p.source.as_deref().unwrap_or("")),
+            ]
+        }),
     );
-    for p in &c.policies {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            cell(&p.name),
-            p.compatible_level,
-            p.intended_level,
-            cell(p.source.as_deref().unwrap_or(""))
-        );
-    }
     out.push('\n');
 }
 
 fn psa_section(out: &mut String, c: &Conversion) {
     let plan = &c.plan;
     let _ = writeln!(out, "## Pod Security Admission\n");
-    let _ = writeln!(out, "| namespace | enforce | audit | warn | version | usable PSPs | decided by | would fail enforce |\n|---|---|---|---|---|---|---|---|");
-    for ns in &plan.namespaces {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            cell(&ns.name),
-            mark(ns.enforce),
-            ns.audit,
-            ns.warn,
-            cell(&ns.version),
-            list(&ns.psps),
-            list(&ns.decided_by),
-            list(&ns.failing_enforce)
-        );
-    }
+    table(
+        out,
+        &[
+            "namespace",
+            "enforce",
+            "audit",
+            "warn",
+            "version",
+            "usable PSPs",
+            "decided by",
+            "would fail enforce",
+        ],
+        plan.namespaces.iter().map(|ns| {
+            vec![
+                cell(&ns.name),
+                mark(ns.enforce),
+                ns.audit.to_string(),
+                ns.warn.to_string(),
+                cell(&ns.version),
+                list(&ns.psps),
+                list(&ns.decided_by),
+                list(&ns.failing_enforce),
+            ]
+        }),
+    );
     out.push('\n');
     for ns in plan.namespaces.iter().filter(|n| !n.notes.is_empty()) {
         let _ = writeln!(

@@ -1,15 +1,23 @@
 //! The conversion's reports: `report.json` (for scripts), `REPORT.md` (for the pull request) and
 //! the terminal summary. All three are built from the same `Conversion`, deterministically.
 
+pub mod audit;
 mod fidelity;
-mod markdown;
+pub mod levels;
+pub mod markdown;
 mod psp_denied;
+pub mod simulate;
 mod terminal;
+pub mod verify;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use crate::commands::convert::Conversion;
+use crate::convert::Conversion;
+use crate::fidelity::FidelityRow;
+use crate::psp::FeatureGates;
+use crate::pss::Level;
 use crate::render::Document;
+use crate::targets::psa::{Defaults, Exemption, NamespacePlan};
 
 pub use markdown::{cell as markdown_cell, markdown};
 pub use terminal::{terminal, terminal_with};
@@ -54,45 +62,70 @@ pub fn version_label(c: &Conversion) -> String {
     c.version.pinned()
 }
 
+/// `report.json`: its keys are a public interface (README.md).
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    k8s_version: String,
+    feature_gates: FeatureGates,
+    targets: &'a [&'static str],
+    policies: Vec<PolicyJson<'a>>,
+    namespaces: &'a [NamespacePlan],
+    defaults: &'a Defaults,
+    exemptions: ExemptionsJson<'a>,
+    notes: &'a [String],
+    fidelity: Vec<&'a FidelityRow>,
+    semantic_diff: Vec<fidelity::DiffJson<'a>>,
+}
+
+/// One PSP's levels in `report.json`.
+#[derive(Serialize)]
+struct PolicyJson<'a> {
+    name: &'a str,
+    source: Option<&'a str>,
+    compatible_level: Level,
+    intended_level: Level,
+}
+
+/// The plan's exemptions in `report.json`.
+#[derive(Serialize)]
+struct ExemptionsJson<'a> {
+    usernames: &'a [Exemption],
+    namespaces: &'a [Exemption],
+    #[serde(rename = "runtimeClasses")]
+    runtime_classes: &'a [Exemption],
+}
+
 /// `report.json`, pretty-printed with a final newline.
 pub fn json(c: &Conversion) -> String {
-    let policies: Vec<Value> = c
+    let policies = c
         .policies
         .iter()
-        .map(|p| {
-            json!({
-                "name": p.name,
-                "source": p.source,
-                "compatible_level": p.compatible_level,
-                "intended_level": p.intended_level,
-            })
+        .map(|p| PolicyJson {
+            name: &p.name,
+            source: p.source.as_deref(),
+            compatible_level: p.compatible_level,
+            intended_level: p.intended_level,
         })
         .collect();
-    let targets: Vec<String> = c
-        .targets
-        .iter()
-        .map(|t| format!("{t:?}").to_lowercase())
-        .collect();
-    let (fidelity, semantic_diff) = fidelity::json(&c.fidelity);
-    let v = json!({
-        "k8s_version": version_label(c),
-        "feature_gates": c.feature_gates,
-        "targets": targets,
-        "policies": policies,
-        "namespaces": c.plan.namespaces,
-        "defaults": c.plan.defaults,
-        "exemptions": {
-            "usernames": c.plan.exempt_usernames,
-            "namespaces": c.plan.exempt_namespaces,
-            "runtimeClasses": c.plan.exempt_runtime_classes,
+    let report = ReportJson {
+        k8s_version: version_label(c),
+        feature_gates: c.feature_gates,
+        targets: &c.targets,
+        policies,
+        namespaces: &c.plan.namespaces,
+        defaults: &c.plan.defaults,
+        exemptions: ExemptionsJson {
+            usernames: &c.plan.exempt_usernames,
+            namespaces: &c.plan.exempt_namespaces,
+            runtime_classes: &c.plan.exempt_runtime_classes,
         },
-        "notes": c.plan.notes,
-        "fidelity": fidelity,
-        "semantic_diff": semantic_diff,
-    });
+        notes: &c.plan.notes,
+        fidelity: c.fidelity.iter().flat_map(|r| &r.rows).collect(),
+        semantic_diff: c.fidelity.iter().map(fidelity::DiffJson::of).collect(),
+    };
     format!(
         "{}\n",
-        serde_json::to_string_pretty(&v).expect("the report serializes")
+        serde_json::to_string_pretty(&report).expect("the report serializes")
     )
 }
 

@@ -5,10 +5,11 @@
 
 use std::fmt::Write;
 
-use super::{markdown_cell, printable};
-use crate::admission::SimResult;
-use crate::commands::convert::Conversion;
+use super::markdown::{cell, table};
+use super::printable;
+use crate::convert::Conversion;
 use crate::pss::Level;
+use crate::replay::SimResult;
 
 /// `Kind namespace/name` of a simulated workload.
 fn workload(r: &SimResult) -> String {
@@ -94,20 +95,23 @@ pub fn markdown(out: &mut String, c: &Conversion) {
     }
     let _ = writeln!(out, "## What to do: workloads their own PSPs denied\n");
     let _ = writeln!(out, "The PSP admission plugin, under the RBAC in the input, admitted none of these workloads' pods. The plan takes its levels from the PSPs and does not raise a level to let them in; fix each workload or the RBAC that should grant it a PSP.\n");
-    let _ = writeln!(
+    table(
         out,
-        "| workload | service account | why PSP denied it | under this plan |\n|---|---|---|---|"
+        &[
+            "workload",
+            "service account",
+            "why PSP denied it",
+            "under this plan",
+        ],
+        c.psp_denied.iter().map(|r| {
+            let why: Vec<String> = why(r).iter().map(|w| cell(w)).collect();
+            vec![
+                cell(&workload(r)),
+                cell(&r.service_account),
+                why.join("<br>"),
+                cell(&under_plan(r, c)),
+            ]
+        }),
     );
-    for r in &c.psp_denied {
-        let why: Vec<String> = why(r).iter().map(|w| markdown_cell(w)).collect();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            markdown_cell(&workload(r)),
-            markdown_cell(&r.service_account),
-            why.join("<br>"),
-            markdown_cell(&under_plan(r, c))
-        );
-    }
     out.push('\n');
 }

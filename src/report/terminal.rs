@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::printable;
 
 use super::version_label;
-use crate::commands::convert::Conversion;
+use crate::convert::Conversion;
 
 /// The summary without colour.
 pub fn terminal(c: &Conversion) -> String {

@@ -15,7 +15,7 @@ pub use check::volumes::has_path_prefix;
 mod defaults;
 mod mutate;
 mod pod;
-mod rules;
+pub(crate) mod rules;
 
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -176,5 +176,7 @@ fn admitted(psp: &str, mutations: Vec<Mutation>, mut pod: Pod) -> Choice {
     }
 }
 
+#[cfg(test)]
+mod testing;
 #[cfg(test)]
 mod tests;

@@ -22,7 +22,7 @@ pub const APPARMOR_CONTAINER: &str = "container.apparmor.security.beta.kubernete
 /// Mutates `pod` (whose spec is set) and returns the changes made.
 pub(crate) fn mutate(r: &Rules, pod: &mut Pod) -> Vec<Mutation> {
     let mut out = Vec::new();
-    let d = &r.d;
+    let d = &r.defaults;
     let spec = pod.spec.as_mut().expect("a pod spec");
     pod_security_context(d, &mut spec.security_context, &mut out);
     seccomp(d, pod, &mut out);

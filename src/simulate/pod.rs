@@ -204,7 +204,7 @@ mod tests {
     /// field is set, so an unrecognised type writes no annotation (and no default either).
     #[test]
     fn unrecognised_pod_seccomp_type_is_not_written_back_as_an_annotation() {
-        let mut psp = crate::levels::testing::psp();
+        let mut psp = crate::psp::testing::psp();
         psp.profiles.seccomp_allowed = Some(vec!["*".into()]);
         psp.profiles.seccomp_default = Some("runtime/default".into());
         let spec: PodSpec = serde_json::from_value(serde_json::json!({

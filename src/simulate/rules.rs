@@ -1,5 +1,5 @@
-//! The intent read back into one typed record the simulator can consult. A control missing from
-//! the intent reads as the API default of its PSP field (as if the field were absent).
+//! The intent read back into one typed record the simulator can consult. The API defaults of
+//! PSP fields are not repeated here: the intent carries a validating control for every field.
 
 use crate::intent::{Control, HostNamespace, Intent, VolumeTypes};
 use crate::psp::{
@@ -40,7 +40,7 @@ pub(crate) struct Rules {
     pub runtime_classes: Option<Vec<String>>,
     pub seccomp: Option<Vec<String>>,
     pub apparmor: Option<Vec<String>>,
-    pub d: Defaults,
+    pub defaults: Defaults,
 }
 
 /// The mutating constraints.
@@ -68,98 +68,117 @@ fn ranged<R>(rule: R, ranges: &[IdRange]) -> Ranged<R> {
     }
 }
 
-fn any<R>(rule: R) -> Ranged<R> {
-    Ranged {
-        rule,
-        ranges: Vec::new(),
-    }
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Self {
-            privileged: false,
-            host_pid: false,
-            host_ipc: false,
-            host_network: false,
-            host_ports: Vec::new(),
-            volumes: VolumeTypes {
-                any: false,
-                types: Default::default(),
-            },
-            host_paths: Vec::new(),
-            flex_drivers: Vec::new(),
-            csi_drivers: Vec::new(),
-            allowed_caps: Vec::new(),
-            required_drop: Vec::new(),
-            run_as_user: any(RunAsUserRule::RunAsAny),
-            run_as_group: any(GroupRule::RunAsAny),
-            supplemental_groups: any(GroupRule::RunAsAny),
-            fs_group: any(GroupRule::RunAsAny),
-            selinux_rule: SeLinuxRule::RunAsAny,
-            selinux: None,
-            read_only_root: false,
-            allow_escalation: true,
-            unsafe_sysctls: Vec::new(),
-            forbidden_sysctls: Vec::new(),
-            proc_mounts: vec!["Default".into()],
-            runtime_classes: None,
-            seccomp: None,
-            apparmor: None,
-            d: Defaults::default(),
-        }
-    }
-}
-
 impl Rules {
-    /// Reads every constraint of `intent`.
+    /// Reads every constraint of `intent`: each validating control (every intent has one per
+    /// PSP field, API defaults included), and the mutating ones it has.
     pub fn of(intent: &Intent) -> Self {
-        let mut r = Rules::default();
-        for c in &intent.constraints {
-            r.read(&c.control);
+        let i = intent;
+        let host = |n: HostNamespace| {
+            i.value(|c| match c {
+                Control::HostNamespace { namespace, allowed } if *namespace == n => Some(*allowed),
+                _ => None,
+            })
+        };
+        let (selinux_rule, selinux) = i.value(|c| match c {
+            Control::SeLinux { rule, options } => Some((*rule, options.clone())),
+            _ => None,
+        });
+        let mut r = Rules {
+            privileged: i.value(|c| match c {
+                Control::Privileged { allowed } => Some(*allowed),
+                _ => None,
+            }),
+            host_pid: host(HostNamespace::Pid),
+            host_ipc: host(HostNamespace::Ipc),
+            host_network: host(HostNamespace::Network),
+            host_ports: i.value(|c| match c {
+                Control::HostPorts(p) => Some(p.clone()),
+                _ => None,
+            }),
+            volumes: i.value(|c| match c {
+                Control::Volumes(v) => Some(v.clone()),
+                _ => None,
+            }),
+            host_paths: i.value(|c| match c {
+                Control::HostPaths(p) => Some(p.clone()),
+                _ => None,
+            }),
+            flex_drivers: i.value(|c| match c {
+                Control::FlexVolumes(d) => Some(d.clone()),
+                _ => None,
+            }),
+            csi_drivers: i.value(|c| match c {
+                Control::CsiDrivers(d) => Some(d.clone()),
+                _ => None,
+            }),
+            allowed_caps: i.value(|c| match c {
+                Control::AllowedCapabilities(caps) => Some(caps.clone()),
+                _ => None,
+            }),
+            required_drop: i.value(|c| match c {
+                Control::RequiredDropCapabilities(caps) => Some(caps.clone()),
+                _ => None,
+            }),
+            run_as_user: i.value(|c| match c {
+                Control::RunAsUser { rule, ranges } => Some(ranged(*rule, ranges)),
+                _ => None,
+            }),
+            run_as_group: i.value(|c| match c {
+                Control::RunAsGroup { rule, ranges } => Some(ranged(*rule, ranges)),
+                _ => None,
+            }),
+            supplemental_groups: i.value(|c| match c {
+                Control::SupplementalGroups { rule, ranges } => Some(ranged(*rule, ranges)),
+                _ => None,
+            }),
+            fs_group: i.value(|c| match c {
+                Control::FsGroup { rule, ranges } => Some(ranged(*rule, ranges)),
+                _ => None,
+            }),
+            selinux_rule,
+            selinux,
+            read_only_root: i.value(|c| match c {
+                Control::ReadOnlyRootFilesystem { required } => Some(*required),
+                _ => None,
+            }),
+            allow_escalation: i.value(|c| match c {
+                Control::AllowPrivilegeEscalation { allowed } => Some(*allowed),
+                _ => None,
+            }),
+            unsafe_sysctls: i.value(|c| match c {
+                Control::AllowedUnsafeSysctls(s) => Some(s.clone()),
+                _ => None,
+            }),
+            forbidden_sysctls: i.value(|c| match c {
+                Control::ForbiddenSysctls(s) => Some(s.clone()),
+                _ => None,
+            }),
+            proc_mounts: i.value(|c| match c {
+                Control::ProcMount { allowed } => Some(allowed.clone()),
+                _ => None,
+            }),
+            runtime_classes: i.value(|c| match c {
+                Control::RuntimeClass { allowed } => Some(allowed.clone()),
+                _ => None,
+            }),
+            seccomp: i.value(|c| match c {
+                Control::Seccomp { allowed } => Some(allowed.clone()),
+                _ => None,
+            }),
+            apparmor: i.value(|c| match c {
+                Control::AppArmor { allowed } => Some(allowed.clone()),
+                _ => None,
+            }),
+            defaults: Defaults::default(),
+        };
+        for c in i.with_effect(crate::intent::Effect::Mutate) {
+            r.read_default(&c.control);
         }
         r
     }
 
-    fn read(&mut self, c: &Control) {
-        match c {
-            Control::Privileged { allowed } => self.privileged = *allowed,
-            Control::HostNamespace { namespace, allowed } => match namespace {
-                HostNamespace::Pid => self.host_pid = *allowed,
-                HostNamespace::Ipc => self.host_ipc = *allowed,
-                HostNamespace::Network => self.host_network = *allowed,
-            },
-            Control::HostPorts(p) => self.host_ports = p.clone(),
-            Control::Volumes(v) => self.volumes = v.clone(),
-            Control::HostPaths(p) => self.host_paths = p.clone(),
-            Control::FlexVolumes(d) => self.flex_drivers = d.clone(),
-            Control::CsiDrivers(d) => self.csi_drivers = d.clone(),
-            Control::AllowedCapabilities(c) => self.allowed_caps = c.clone(),
-            Control::RequiredDropCapabilities(c) => self.required_drop = c.clone(),
-            Control::RunAsUser { rule, ranges } => self.run_as_user = ranged(*rule, ranges),
-            Control::RunAsGroup { rule, ranges } => self.run_as_group = ranged(*rule, ranges),
-            Control::SupplementalGroups { rule, ranges } => {
-                self.supplemental_groups = ranged(*rule, ranges)
-            }
-            Control::FsGroup { rule, ranges } => self.fs_group = ranged(*rule, ranges),
-            Control::SeLinux { rule, options } => {
-                self.selinux_rule = *rule;
-                self.selinux = options.clone();
-            }
-            Control::ReadOnlyRootFilesystem { required } => self.read_only_root = *required,
-            Control::AllowPrivilegeEscalation { allowed } => self.allow_escalation = *allowed,
-            Control::AllowedUnsafeSysctls(s) => self.unsafe_sysctls = s.clone(),
-            Control::ForbiddenSysctls(s) => self.forbidden_sysctls = s.clone(),
-            Control::ProcMount { allowed } => self.proc_mounts = allowed.clone(),
-            Control::RuntimeClass { allowed } => self.runtime_classes = allowed.clone(),
-            Control::Seccomp { allowed } => self.seccomp = allowed.clone(),
-            Control::AppArmor { allowed } => self.apparmor = allowed.clone(),
-            other => self.read_default(other),
-        }
-    }
-
     fn read_default(&mut self, c: &Control) {
-        let d = &mut self.d;
+        let d = &mut self.defaults;
         match c {
             Control::DefaultRunAsUser { uid } => d.run_as_user = Some(*uid),
             Control::DefaultRunAsNonRoot => d.run_as_non_root = true,

@@ -15,6 +15,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "allowPrivilegeEscalation",
     level: Level::Restricted,
+    psp_fields: &["spec.allowPrivilegeEscalation"],
     versions: &[
         Versioned {
             since: 8,

@@ -22,6 +22,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "appArmorProfile",
     level: Level::Baseline,
+    psp_fields: &["metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]"],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,

@@ -17,6 +17,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "capabilities_baseline",
     level: Level::Baseline,
+    psp_fields: &["spec.allowedCapabilities", "spec.defaultAddCapabilities"],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,

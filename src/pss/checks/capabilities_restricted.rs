@@ -14,9 +14,17 @@ use crate::pss::message::{containers, fail, quoted};
 use crate::pss::visit::{containers as visit, is_windows};
 use crate::pss::{Check, Level, Versioned};
 
+/// The one capability a container may add back (after dropping ALL).
+pub const ALLOWED_ADD: &[&str] = &["NET_BIND_SERVICE"];
+
 pub(super) const CHECK: Check = Check {
     id: "capabilities_restricted",
     level: Level::Restricted,
+    psp_fields: &[
+        "spec.allowedCapabilities",
+        "spec.defaultAddCapabilities",
+        "spec.requiredDropCapabilities",
+    ],
     versions: &[
         Versioned {
             since: 22,
@@ -43,7 +51,7 @@ fn v1_22(spec: &PodSpec, _: &ObjectMeta) -> Option<String> {
         }
         let add = caps.and_then(|c| c.add.as_deref()).unwrap_or_default();
         let mut this_adds = false;
-        for a in add.iter().filter(|a| *a != "NET_BIND_SERVICE") {
+        for a in add.iter().filter(|a| !ALLOWED_ADD.contains(&a.as_str())) {
             added.insert(a.as_str());
             this_adds = true;
         }

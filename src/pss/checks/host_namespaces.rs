@@ -12,6 +12,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "hostNamespaces",
     level: Level::Baseline,
+    psp_fields: &["spec.hostNetwork", "spec.hostPID", "spec.hostIPC"],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,

@@ -9,9 +9,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::pss::message::{fail, plural, quoted};
 use crate::pss::{Check, Level, Versioned};
 
+/// The volume type this control rejects (in the API's spelling, as PSP `volumes` names it).
+pub const REJECTED: &str = "hostPath";
+
 pub(super) const CHECK: Check = Check {
     id: "hostPathVolumes",
     level: Level::Baseline,
+    psp_fields: &["spec.volumes"],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,

@@ -19,6 +19,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "hostPorts",
     level: Level::Baseline,
+    psp_fields: &["spec.hostPorts"],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,

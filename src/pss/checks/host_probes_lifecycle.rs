@@ -17,6 +17,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "hostProbesAndHostLifecycle",
     level: Level::Baseline,
+    psp_fields: &[],
     versions: &[Versioned {
         since: 34,
         eval: v1_34,

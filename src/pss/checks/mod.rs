@@ -6,20 +6,20 @@
 mod allow_privilege_escalation;
 mod apparmor;
 pub mod capabilities_baseline;
-mod capabilities_restricted;
+pub mod capabilities_restricted;
 mod host_namespaces;
-mod host_path_volumes;
+pub mod host_path_volumes;
 mod host_ports;
 mod host_probes_lifecycle;
 mod privileged;
 mod proc_mount;
 mod proc_mount_restricted;
-mod restricted_volumes;
+pub mod restricted_volumes;
 mod run_as_non_root;
 mod run_as_user;
 mod seccomp_baseline;
 mod seccomp_restricted;
-mod selinux;
+pub mod selinux;
 pub mod sysctls;
 mod windows_host_process;
 

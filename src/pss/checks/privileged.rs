@@ -13,6 +13,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "privileged",
     level: Level::Baseline,
+    psp_fields: &["spec.privileged"],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,

@@ -21,6 +21,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "procMount",
     level: Level::Baseline,
+    psp_fields: &["spec.allowedProcMountTypes"],
     versions: &[
         Versioned {
             since: 0,

@@ -11,6 +11,7 @@ use super::proc_mount;
 pub(super) const CHECK: Check = Check {
     id: "procMount_restricted",
     level: Level::Restricted,
+    psp_fields: &["spec.allowedProcMountTypes"],
     versions: &[Versioned {
         since: 35,
         eval: proc_mount::v1_0,

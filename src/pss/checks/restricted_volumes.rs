@@ -16,9 +16,24 @@ use crate::pss::defaults::becomes_empty_dir;
 use crate::pss::message::{fail, plural, quoted};
 use crate::pss::{Check, Level, Versioned};
 
+/// The volume types this control allows, in the API's spelling (as PSP `volumes` names them;
+/// `image` is newer than PSP). [`allowed`] checks exactly these sources.
+pub const ALLOWED: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
 pub(super) const CHECK: Check = Check {
     id: "restrictedVolumes",
     level: Level::Restricted,
+    psp_fields: &["spec.volumes"],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,
@@ -129,5 +144,19 @@ mod tests {
                 r#"restricted volume types (volumes "h", "n" use restricted volume types "hostPath", "nfs")"#
             )
         );
+    }
+
+    #[test]
+    fn allowed_names_the_sources_the_check_accepts() {
+        for name in ALLOWED {
+            let body = match *name {
+                "csi" => serde_json::json!({"driver": "d"}),
+                "persistentVolumeClaim" => serde_json::json!({"claimName": "c"}),
+                _ => serde_json::json!({}),
+            };
+            let v: Volume = serde_json::from_value(serde_json::json!({"name": "v", *name: body}))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(allowed(&v), "{name}");
+        }
     }
 }

@@ -17,6 +17,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "runAsNonRoot",
     level: Level::Restricted,
+    psp_fields: &["spec.runAsUser"],
     versions: &[
         Versioned {
             since: 0,

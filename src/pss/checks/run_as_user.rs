@@ -15,6 +15,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "runAsUser",
     level: Level::Restricted,
+    psp_fields: &["spec.runAsUser"],
     versions: &[
         Versioned {
             since: 23,

@@ -23,6 +23,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "seccompProfile_baseline",
     level: Level::Baseline,
+    psp_fields: &["metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]"],
     versions: &[
         Versioned {
             since: 0,

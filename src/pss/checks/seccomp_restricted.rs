@@ -20,6 +20,7 @@ use super::seccomp_baseline::confining;
 pub(super) const CHECK: Check = Check {
     id: "seccompProfile_restricted",
     level: Level::Restricted,
+    psp_fields: &["metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]"],
     versions: &[
         Versioned {
             since: 19,

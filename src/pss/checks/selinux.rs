@@ -17,6 +17,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "seLinuxOptions",
     level: Level::Baseline,
+    psp_fields: &["spec.seLinux"],
     versions: &[
         Versioned {
             since: 0,
@@ -30,6 +31,15 @@ pub(super) const CHECK: Check = Check {
         },
     ],
 };
+
+/// The SELinux types a pod or container may set at `version` (the empty type included).
+pub fn allowed_types(version: crate::pss::Version) -> &'static [&'static str] {
+    if version.at_least(31) {
+        TYPES_1_31
+    } else {
+        TYPES_1_0
+    }
+}
 
 const TYPES_1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
 const TYPES_1_31: &[&str] = &[

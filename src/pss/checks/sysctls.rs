@@ -20,6 +20,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "sysctls",
     level: Level::Baseline,
+    psp_fields: &["spec.allowedUnsafeSysctls"],
     versions: &[
         Versioned {
             since: 0,

@@ -14,6 +14,7 @@ use crate::pss::{Check, Level, Versioned};
 pub(super) const CHECK: Check = Check {
     id: "windowsHostProcess",
     level: Level::Baseline,
+    psp_fields: &[],
     versions: &[Versioned {
         since: 0,
         eval: v1_0,

@@ -3,11 +3,11 @@
 
 use k8s_openapi::api::core::v1::SELinuxOptions;
 
-use super::Out;
+use super::Failures;
 use crate::psp::SeLinuxRule;
 use crate::simulate::rules::Rules;
 
-pub(super) fn check(r: &Rules, sc_path: &str, have: Option<&SELinuxOptions>, out: &mut Out) {
+pub(super) fn check(r: &Rules, sc_path: &str, have: Option<&SELinuxOptions>, out: &mut Failures) {
     const F: &str = "spec.seLinux";
     if r.selinux_rule == SeLinuxRule::RunAsAny {
         return;
@@ -52,4 +52,32 @@ fn sorted_categories(c: &str) -> Vec<&str> {
     let mut v: Vec<&str> = c.split(',').collect();
     v.sort_unstable();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    //! The selinux checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    #[test]
+    fn selinux_must_run_as() {
+        let p = psp("  seLinux: {rule: MustRunAs, seLinuxOptions: {level: 's0:c1,c2', type: t}}\n");
+        assert_eq!(
+            mutations(&p, &pod(APP)),
+            [(
+                "spec.securityContext.seLinuxOptions".to_string(),
+                json!({"level": "s0:c1,c2", "type": "t"})
+            )]
+        );
+        let reordered = pod(&format!(
+            "  securityContext: {{seLinuxOptions: {{level: 's0:c2,c1', type: t}}}}\n{APP}"
+        ));
+        assert!(run(&p, &reordered).admission.is_unchanged());
+        let c = pod("  containers: [{name: app, image: x, securityContext: {seLinuxOptions: {level: 's0:c1,c2', type: other}}}]\n");
+        assert_eq!(
+            failed(&p, &c),
+            ["spec.containers[name=app].securityContext.seLinuxOptions.type"]
+        );
+    }
 }

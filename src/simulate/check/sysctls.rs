@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::PodSecurityContext;
 
-use super::Out;
+use super::Failures;
 use crate::psp::sysctl_matches as matches;
 use crate::pss::checks::sysctls::SAFE;
 use crate::simulate::rules::Rules;
@@ -13,7 +13,7 @@ fn psp_era_safe(name: &str) -> bool {
     SAFE.iter().any(|(n, since)| *since == 0 && *n == name)
 }
 
-pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Out) {
+pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Failures) {
     let sysctls = sc.and_then(|s| s.sysctls.as_deref()).unwrap_or_default();
     for s in sysctls {
         let path = format!("spec.securityContext.sysctls[name={}]", s.name);
@@ -30,5 +30,46 @@ pub(super) fn check(r: &Rules, sc: Option<&PodSecurityContext>, out: &mut Out) {
                 format!("unsafe sysctl {} is not allowed", s.name),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The sysctls checks, through the whole simulator (defaults, mutation, validation).
+
+    use crate::simulate::testing::*;
+
+    fn sysctl(name: &str) -> Pod {
+        pod(&format!(
+            "  securityContext: {{sysctls: [{{name: {name}, value: '1'}}]}}\n{APP}"
+        ))
+    }
+
+    #[test]
+    fn sysctls() {
+        let p = psp("  allowedUnsafeSysctls: ['kernel.msg*', net.core.somaxconn]\n  forbiddenSysctls: ['kernel.shm*', kernel.msgmni]\n");
+        for ok in [
+            "kernel.msgmax",
+            "net.core.somaxconn",
+            "net.ipv4.tcp_syncookies",
+        ] {
+            assert!(admitted(&p, &sysctl(ok)), "{ok}");
+        }
+        for bad in [
+            "kernel.msgmni",
+            "kernel.shm_rmid_forced",
+            "net.core.somaxconn2",
+            "kernel.sem",
+        ] {
+            assert_eq!(
+                failed(&p, &sysctl(bad)),
+                [format!("spec.securityContext.sysctls[name={bad}]")],
+                "{bad}"
+            );
+        }
+        assert!(
+            admitted(&psp(""), &sysctl("kernel.shm_rmid_forced")),
+            "safe by default"
+        );
     }
 }

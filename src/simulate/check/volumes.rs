@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{PodSpec, ProjectedVolumeSource, Volume};
 
-use super::Out;
+use super::Failures;
 use crate::psp::AllowedHostPath;
 use crate::simulate::pod::{containers, volume_type};
 use crate::simulate::rules::Rules;
 
-pub(super) fn check(r: &Rules, spec: &PodSpec, out: &mut Out) {
+pub(super) fn check(r: &Rules, spec: &PodSpec, out: &mut Failures) {
     for v in spec.volumes.iter().flatten() {
         let path = format!("spec.volumes[name={}]", v.name);
         let Some(kind) = volume_type(v) else {
@@ -101,13 +101,13 @@ pub fn is_only_service_account_token_sources(p: &ProjectedVolumeSource) -> bool 
     })
 }
 
-fn driver_listed(list: &[String], driver: &str, path: String, psp_field: &str, out: &mut Out) {
+fn driver_listed(list: &[String], driver: &str, path: String, psp_field: &str, out: &mut Failures) {
     if !list.is_empty() && !list.iter().any(|d| d == driver) {
         out.fail(path, psp_field, format!("driver {driver} is not allowed"));
     }
 }
 
-fn host_path(r: &Rules, spec: &PodSpec, v: &Volume, path: &str, out: &mut Out) {
+fn host_path(r: &Rules, spec: &PodSpec, v: &Volume, path: &str, out: &mut Failures) {
     const F: &str = "spec.allowedHostPaths";
     let host = &v.host_path.as_ref().expect("hostPath").path;
     match allows_host_path(&r.host_paths, host) {
@@ -201,6 +201,7 @@ mod path_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulate::testing::*;
     use serde_json::json;
 
     /// The volume the ServiceAccount admission plugin adds to every pod of a 1.21+ cluster.
@@ -274,12 +275,13 @@ mod tests {
     /// `projected`: admitted, as the 1.20-1.24 plugin did; a projected secret is still denied.
     #[test]
     fn live_cluster_pod_passes_check_under_secret_only_psp() {
-        let mut r = Rules::default();
+        // The rules of a PSP that sets no field.
+        let mut r = Rules::of(&crate::intent::intent_of(&crate::psp::testing::psp()));
         r.volumes.types = types(&["secret", "configMap"]);
         let spec: PodSpec = serde_json::from_value(json!({
             "containers": [{"name": "app"}], "volumes": [kube_api_access()]}))
         .unwrap();
-        let mut out = Out(Vec::new());
+        let mut out = Failures(Vec::new());
         check(&r, &spec, &mut out);
         assert!(out.0.is_empty(), "{:?}", out.0);
         let spec: PodSpec = serde_json::from_value(json!({
@@ -289,5 +291,86 @@ mod tests {
         check(&r, &spec, &mut out);
         assert_eq!(out.0.len(), 1);
         assert_eq!(out.0[0].message, "projected volumes are not allowed");
+    }
+
+    fn host_path_pod(path: &str, read_only: bool) -> Pod {
+        pod(&format!(
+            "  volumes: [{{name: h, hostPath: {{path: '{path}'}}}}]\n  initContainers: [{{name: i, image: x, volumeMounts: [{{name: h, mountPath: /i, readOnly: true}}]}}]\n  containers: [{{name: app, image: x, volumeMounts: [{{name: h, mountPath: /m, readOnly: {read_only}}}]}}]\n"
+        ))
+    }
+
+    #[test]
+    fn host_path_prefix_matches_whole_segments() {
+        let p = psp("  allowedHostPaths: [{pathPrefix: /foo}, {pathPrefix: /var/log/}]\n");
+        for ok in ["/foo", "/foo/", "/foo/bar", "/var/log", "/var/log/pods"] {
+            assert!(admitted(&p, &host_path_pod(ok, false)), "{ok}");
+        }
+        for bad in ["/foobar", "/fo", "/var/logs", "/"] {
+            assert_eq!(
+                failed(&p, &host_path_pod(bad, false)),
+                ["spec.volumes[name=h].hostPath.path"],
+                "{bad}"
+            );
+        }
+        assert!(
+            admitted(&psp(""), &host_path_pod("/anything", false)),
+            "empty list allows any path"
+        );
+    }
+
+    #[test]
+    fn read_only_host_path_needs_every_mount_read_only() {
+        let p = psp("  allowedHostPaths: [{pathPrefix: /foo, readOnly: true}]\n");
+        assert!(admitted(&p, &host_path_pod("/foo/bar", true)));
+        assert_eq!(
+            failed(&p, &host_path_pod("/foo/bar", false)),
+            ["spec.containers[name=app].volumeMounts[mountPath=/m].readOnly"]
+        );
+        // A writable prefix that also matches lifts the requirement.
+        let both = psp(
+            "  allowedHostPaths: [{pathPrefix: /foo, readOnly: true}, {pathPrefix: /foo/bar}]\n",
+        );
+        assert!(admitted(&both, &host_path_pod("/foo/bar/baz", false)));
+        assert!(!admitted(&both, &host_path_pod("/foo/other", false)));
+    }
+
+    #[test]
+    fn volume_types_and_sourceless_volume_is_empty_dir() {
+        let sourceless = pod(&format!("  volumes: [{{name: v}}]\n{APP}"));
+        assert!(admitted(
+            &psp("  volumes: [emptyDir, secret]\n"),
+            &sourceless
+        ));
+        assert_eq!(
+            failed(&psp("  volumes: [configMap, secret]\n"), &sourceless),
+            ["spec.volumes[name=v]"]
+        );
+        let two = pod(&format!("  volumes: [{{name: s, secret: {{secretName: s}}}}, {{name: c, configMap: {{name: c}}}}]\n{APP}"));
+        assert!(admitted(&psp("  volumes: [secret, configMap]\n"), &two));
+        assert_eq!(
+            failed(&psp("  volumes: [secret]\n"), &two),
+            ["spec.volumes[name=c]"]
+        );
+        assert_eq!(failed(&psp("  volumes: []\n"), &two).len(), 2);
+    }
+
+    #[test]
+    fn flex_and_csi_drivers_must_be_listed_when_listed() {
+        let p = psp("  allowedFlexVolumes: [{driver: a/one}, {driver: b/two}]\n  allowedCSIDrivers: [{name: c1}, {name: c2}]\n");
+        let vol = |v: &str| pod(&format!("  volumes: [{{name: v, {v}}}]\n{APP}"));
+        assert!(admitted(&p, &vol("flexVolume: {driver: b/two}")));
+        assert_eq!(
+            failed(&p, &vol("flexVolume: {driver: c/three}")),
+            ["spec.volumes[name=v].flexVolume.driver"]
+        );
+        assert!(admitted(&p, &vol("csi: {driver: c2}")));
+        assert_eq!(
+            failed(&p, &vol("csi: {driver: c3}")),
+            ["spec.volumes[name=v].csi.driver"]
+        );
+        assert!(
+            admitted(&psp(""), &vol("csi: {driver: anything}")),
+            "empty list allows any driver"
+        );
     }
 }

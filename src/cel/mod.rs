@@ -1,0 +1,297 @@
+//! The CEL backend: the intents of the PSPs and the RBAC that grants them, as CEL that admits a
+//! pod exactly when the PodSecurityPolicy admission plugin would have: when at least one PSP
+//! the pod may use admits it (OR, never AND).
+//!
+//! Shared by every CEL-speaking target (Kyverno's ValidatingPolicy, ValidatingAdmissionPolicy,
+//! Gatekeeper's CEL block). The output is a list of named variables and one validation over
+//! them; a target places them in its own document and says how to reach the pod (`object.spec`
+//! for a Pod; a pod template for controllers).
+//!
+//! One file per control family, mirroring `simulate/check/`: each reads the same
+//! [`Rules`](crate::simulate::rules::Rules) the simulator reads, so the two cannot drift apart
+//! silently, and the differential tests (`tests/cel_vs_simulator.rs`) prove they agree.
+//!
+//! A PSP admits a pod when the pod passes its checks both as submitted and after the PSP's
+//! defaults. With the emitted mutation installed, the pod arrives with the defaults of the PSP
+//! the plugin would have chosen, and both hold for that PSP; without it, a pod that relied on a
+//! default is refused instead of slipping in without it.
+
+pub mod access;
+mod apparmor;
+mod capabilities;
+pub mod expr;
+mod host_namespaces;
+pub mod lit;
+mod privilege_escalation;
+mod privileged;
+mod proc_mount;
+mod read_only_root_filesystem;
+mod runtime_class;
+mod seccomp;
+mod selinux;
+mod sysctls;
+mod users_groups;
+mod volumes;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+pub use access::Access;
+use expr::Checks;
+
+use crate::intent::{Effect, Intent};
+use crate::simulate::rules::Rules;
+
+/// Whether checks read the pod as submitted or as the policy's defaults would leave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    AsSubmitted,
+    AfterDefaults,
+}
+
+/// One named CEL expression; later ones may use earlier ones as `variables.<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Variable {
+    pub name: String,
+    pub expression: String,
+}
+
+/// Where the pod is, relative to the admitted `object`.
+#[derive(Debug, Clone)]
+pub struct PodRoot {
+    /// The pod spec, e.g. `object.spec`.
+    pub spec: String,
+    /// The pod metadata, e.g. `object.metadata`.
+    pub metadata: String,
+}
+
+impl PodRoot {
+    /// A Pod itself.
+    pub fn pod() -> PodRoot {
+        PodRoot {
+            spec: "object.spec".into(),
+            metadata: "object.metadata".into(),
+        }
+    }
+}
+
+/// The validating program: variables, the expression that must hold, and a message
+/// expression saying which PSPs were tried and what each refused.
+#[derive(Debug, Clone, Serialize)]
+pub struct Program {
+    pub variables: Vec<Variable>,
+    pub expression: String,
+    pub message_expression: String,
+    /// The PSPs, in name order, with the variable prefix used for each.
+    pub psps: Vec<PspVariables>,
+}
+
+/// How one PSP appears among the variables.
+#[derive(Debug, Clone, Serialize)]
+pub struct PspVariables {
+    pub psp: String,
+    /// The prefix of its variables: `<id>_usable`, `<id>_violations`, `<id>_admits`.
+    pub id: String,
+    /// Whether `<id>_violations_after_defaults` exists (the PSP has defaults).
+    pub after_defaults: bool,
+}
+
+/// The validating program for `intents` under `access`.
+pub fn validating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Program {
+    let mut sorted: Vec<&Intent> = intents.iter().collect();
+    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
+    let all: BTreeSet<String> = sorted.iter().map(|i| i.psp.clone()).collect();
+    let mut variables = pod_variables(root);
+    let mut psps = Vec::new();
+    let mut taken = BTreeSet::new();
+    for intent in sorted {
+        let id = unique_id(&intent.psp, &mut taken);
+        let vars = psp_variables(intent, &id, access, &all);
+        let after_defaults = vars.iter().any(|v| v.name.ends_with("_after_defaults"));
+        variables.extend(vars);
+        psps.push(PspVariables {
+            psp: intent.psp.clone(),
+            id,
+            after_defaults,
+        });
+    }
+    let expression = if psps.is_empty() {
+        "false".to_string()
+    } else {
+        psps.iter()
+            .map(|p| format!("variables.{}_admits", p.id))
+            .collect::<Vec<_>>()
+            .join(" || ")
+    };
+    Program {
+        message_expression: message(&psps),
+        variables,
+        expression,
+        psps,
+    }
+}
+
+/// `psp_<name>`, made unique with a numeric suffix.
+fn unique_id(psp: &str, taken: &mut BTreeSet<String>) -> String {
+    let base = format!("psp_{}", lit::identifier(psp));
+    let mut id = base.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}_{n}");
+        n += 1;
+    }
+    id
+}
+
+fn var(name: &str, expression: impl Into<String>) -> Variable {
+    Variable {
+        name: name.into(),
+        expression: expression.into(),
+    }
+}
+
+/// The pod as the checks read it: spec, annotations, namespace, service account (as the
+/// plugin resolved it), the container lists, volumes and `hostNetwork`.
+fn pod_variables(root: &PodRoot) -> Vec<Variable> {
+    let (spec, meta) = (&root.spec, &root.metadata);
+    let s = "variables.spec";
+    let list = |f: &str| format!("(has({s}.{f}) ? {s}.{f} : [])");
+    vec![
+        var("spec", spec.clone()),
+        var(
+            "annotations",
+            format!("has({meta}.annotations) ? {meta}.annotations : {{}}"),
+        ),
+        // The object's own namespace where it has one (the API server sets it on a pod before
+        // admission), else the request's (a pod template has none).
+        var(
+            "namespace",
+            format!(
+                "(has({meta}.namespace) && {meta}.namespace != \"\") ? {meta}.namespace : request.namespace"
+            ),
+        ),
+        var(
+            "serviceAccount",
+            format!(
+                "(has({s}.serviceAccountName) && {s}.serviceAccountName != \"\") ? {s}.serviceAccountName : \
+                 ((has({s}.serviceAccount) && {s}.serviceAccount != \"\") ? {s}.serviceAccount : \"default\")"
+            ),
+        ),
+        var(
+            "podContainers",
+            format!("{} + {}", list("initContainers"), list("containers")),
+        ),
+        var("ephemeralContainers", list("ephemeralContainers")),
+        var(
+            "containers",
+            "variables.podContainers + variables.ephemeralContainers",
+        ),
+        var("volumes", list("volumes")),
+        var(
+            "hostNetwork",
+            format!("has({s}.hostNetwork) && {s}.hostNetwork"),
+        ),
+    ]
+}
+
+/// `<id>_usable`, `<id>_violations` (as submitted), `<id>_violations_after_defaults` (when
+/// the PSP has defaults) and `<id>_admits`.
+fn psp_variables(
+    intent: &Intent,
+    id: &str,
+    access: Access<'_>,
+    all: &BTreeSet<String>,
+) -> Vec<Variable> {
+    let r = Rules::of(intent);
+    let usable = access::usable(access, &intent.psp, all);
+    let unusable = r.unusable();
+    if !unusable.is_empty() {
+        let reasons: Vec<String> = unusable
+            .iter()
+            .map(|(f, why)| lit::string(&format!("{f}: the policy cannot be used: {why}")))
+            .collect();
+        return vec![
+            var(&format!("{id}_usable"), usable),
+            var(
+                &format!("{id}_violations"),
+                format!("[{}]", reasons.join(", ")),
+            ),
+            var(&format!("{id}_admits"), "false"),
+        ];
+    }
+    let mut out = vec![
+        var(&format!("{id}_usable"), usable),
+        var(
+            &format!("{id}_violations"),
+            checks(&r, Mode::AsSubmitted).violations(),
+        ),
+    ];
+    let mut admits = format!("variables.{id}_usable && size(variables.{id}_violations) == 0");
+    if intent.with_effect(Effect::Mutate).next().is_some() {
+        out.push(var(
+            &format!("{id}_violations_after_defaults"),
+            checks(&r, Mode::AfterDefaults).violations(),
+        ));
+        admits.push_str(&format!(
+            " && size(variables.{id}_violations_after_defaults) == 0"
+        ));
+    }
+    out.push(var(&format!("{id}_admits"), admits));
+    out
+}
+
+/// Every check of one PSP, in the simulator's order: pod-level first, then per container.
+fn checks(r: &Rules, mode: Mode) -> Checks {
+    let mut out = Checks::default();
+    users_groups::pod_groups(r, mode, &mut out);
+    seccomp::check(r, mode, &mut out);
+    host_namespaces::namespaces(r, &mut out);
+    sysctls::check(r, &mut out);
+    volumes::check(r, &mut out);
+    runtime_class::check(r, mode, &mut out);
+    users_groups::container(r, mode, &mut out);
+    selinux::check(r, mode, &mut out);
+    apparmor::check(r, mode, &mut out);
+    privileged::check(r, &mut out);
+    proc_mount::check(r, &mut out);
+    capabilities::check(r, mode, &mut out);
+    host_namespaces::ports(r, &mut out);
+    read_only_root_filesystem::check(r, mode, &mut out);
+    privilege_escalation::check(r, mode, &mut out);
+    out
+}
+
+/// Which PSPs the pod could use and what each refused; or that it could use none.
+fn message(psps: &[PspVariables]) -> String {
+    if psps.is_empty() {
+        return lit::string("no PodSecurityPolicy exists to admit this pod");
+    }
+    let usable: Vec<String> = psps
+        .iter()
+        .map(|p| format!("variables.{}_usable", p.id))
+        .collect();
+    let parts: Vec<String> = psps
+        .iter()
+        .map(|p| {
+            let id = &p.id;
+            let list = if p.after_defaults {
+                format!(
+                    "(size(variables.{id}_violations) > 0 ? variables.{id}_violations : variables.{id}_violations_after_defaults)"
+                )
+            } else {
+                format!("variables.{id}_violations")
+            };
+            format!(
+                "(variables.{id}_usable ? {} + {list}.join(\"; \") + \"]\" : \"\")",
+                lit::string(&format!(" [{}: ", p.psp))
+            )
+        })
+        .collect();
+    format!(
+        "({}) ? \"denied by every PodSecurityPolicy it may use:\" + {} : \
+         \"no PodSecurityPolicy is usable by service account \" + variables.namespace + \"/\" + variables.serviceAccount",
+        usable.join(" || "),
+        parts.join(" + ")
+    )
+}

@@ -1,0 +1,210 @@
+//! An embedded CEL engine for the emitted policies: the `cel` crate, with the few functions of
+//! the Kubernetes CEL libraries the policies use, and JSON read the way Kubernetes reads it
+//! (integers as CEL `int`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cel::extractors::This;
+use cel::objects::{Key, Map};
+use cel::{Context, Program as Compiled, Value};
+use serde::Serialize;
+
+use crate::cel::{Program, Variable};
+
+/// The admission request as the policies see it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Request {
+    pub namespace: String,
+    pub username: String,
+    pub groups: Vec<String>,
+    /// `CREATE` or `UPDATE`.
+    pub operation: String,
+}
+
+/// A program compiled once, evaluated for many objects: match conditions (all must hold for
+/// the policy to apply), variables in order, and validations (all must hold).
+pub struct Engine {
+    match_conditions: Vec<(String, Compiled)>,
+    variables: Vec<(String, Compiled)>,
+    validations: Vec<(Compiled, Compiled)>,
+}
+
+/// One validation as a document states it: the expression and its message expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validation {
+    pub expression: String,
+    pub message_expression: String,
+}
+
+/// The outcome for one object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub admitted: bool,
+    /// The message expression's value when denied.
+    pub message: Option<String>,
+    /// Each variable's value, for explanations (`<id>_admits` and the like).
+    pub values: HashMap<String, Value>,
+}
+
+impl Engine {
+    /// Compiles every expression of `program`.
+    pub fn new(program: &Program) -> Result<Engine, String> {
+        Engine::from_parts(
+            &[],
+            &program.variables,
+            &[Validation {
+                expression: program.expression.clone(),
+                message_expression: program.message_expression.clone(),
+            }],
+        )
+    }
+
+    /// Compiles match conditions, variables and validations; an error names the expression
+    /// that failed.
+    pub fn from_parts(
+        match_conditions: &[Variable],
+        variables: &[Variable],
+        validations: &[Validation],
+    ) -> Result<Engine, String> {
+        let compile = |what: &str, e: &str| {
+            Compiled::compile(e).map_err(|err| format!("CEL {what} does not compile: {err}"))
+        };
+        let named = |kind: &str, vs: &[Variable]| -> Result<Vec<(String, Compiled)>, String> {
+            vs.iter()
+                .map(|v| {
+                    Ok((
+                        v.name.clone(),
+                        compile(&format!("{kind} {}", v.name), &v.expression)?,
+                    ))
+                })
+                .collect()
+        };
+        let mut checks = Vec::new();
+        for (i, v) in validations.iter().enumerate() {
+            checks.push((
+                compile(&format!("validation {i}"), &v.expression)?,
+                compile(&format!("messageExpression {i}"), &v.message_expression)?,
+            ));
+        }
+        Ok(Engine {
+            match_conditions: named("matchCondition", match_conditions)?,
+            variables: named("variable", variables)?,
+            validations: checks,
+        })
+    }
+
+    /// Evaluates the program for `object` (a Pod as JSON) and `request`.
+    pub fn evaluate(
+        &self,
+        object: &serde_json::Value,
+        request: &Request,
+    ) -> Result<Outcome, String> {
+        let mut ctx = Context::default();
+        ctx.add_function("join", join);
+        ctx.add_variable_from_value("object", from_json(object));
+        ctx.add_variable_from_value("request", request_value(request));
+        let mut values: HashMap<String, Value> = HashMap::new();
+        for (name, condition) in &self.match_conditions {
+            if !boolean(condition.execute(&ctx), &format!("matchCondition {name}"))? {
+                return Ok(Outcome {
+                    admitted: true,
+                    message: None,
+                    values,
+                });
+            }
+        }
+        for (name, program) in &self.variables {
+            ctx.add_variable_from_value("variables", map_of(&values));
+            let v = program
+                .execute(&ctx)
+                .map_err(|e| format!("variable {name}: {e}"))?;
+            values.insert(name.clone(), v);
+        }
+        ctx.add_variable_from_value("variables", map_of(&values));
+        for (i, (check, message)) in self.validations.iter().enumerate() {
+            if !boolean(check.execute(&ctx), &format!("validation {i}"))? {
+                let message = match message.execute(&ctx) {
+                    Ok(Value::String(s)) => s.to_string(),
+                    Ok(other) => return Err(format!("messageExpression {i} gave {other:?}")),
+                    Err(e) => return Err(format!("messageExpression {i}: {e}")),
+                };
+                return Ok(Outcome {
+                    admitted: false,
+                    message: Some(message),
+                    values,
+                });
+            }
+        }
+        Ok(Outcome {
+            admitted: true,
+            message: None,
+            values,
+        })
+    }
+}
+
+/// A boolean result, or an error naming `what`.
+fn boolean(r: cel::ResolveResult, what: &str) -> Result<bool, String> {
+    match r {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("{what} gave {other:?}, not a bool")),
+        Err(e) => Err(format!("{what}: {e}")),
+    }
+}
+
+fn map_of(values: &HashMap<String, Value>) -> Value {
+    let m: HashMap<Key, Value> = values
+        .iter()
+        .map(|(k, v)| (Key::String(Arc::new(k.clone())), v.clone()))
+        .collect();
+    Value::Map(Map { map: Arc::new(m) })
+}
+
+fn request_value(r: &Request) -> Value {
+    let s = |v: &str| serde_json::Value::String(v.to_string());
+    let groups: Vec<serde_json::Value> = r.groups.iter().map(|g| s(g)).collect();
+    from_json(&serde_json::json!({
+        "namespace": s(&r.namespace),
+        "operation": s(&r.operation),
+        "userInfo": {"username": s(&r.username), "groups": groups},
+    }))
+}
+
+/// JSON as Kubernetes hands it to CEL: integers are `int`, other numbers `double`.
+pub fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
+        serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(from_json).collect())),
+        serde_json::Value::Object(o) => {
+            let m: HashMap<Key, Value> = o
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), from_json(v)))
+                .collect();
+            Value::Map(Map { map: Arc::new(m) })
+        }
+    }
+}
+
+/// The Kubernetes strings library's `list.join(separator)`.
+fn join(This(list): This<Arc<Vec<Value>>>, sep: Arc<String>) -> Result<Value, cel::ExecutionError> {
+    let mut parts = Vec::with_capacity(list.len());
+    for v in list.iter() {
+        match v {
+            Value::String(s) => parts.push(s.to_string()),
+            other => {
+                return Err(cel::ExecutionError::function_error(
+                    "join",
+                    format!("not a string: {other:?}"),
+                ))
+            }
+        }
+    }
+    Ok(Value::String(Arc::new(parts.join(sep.as_str()))))
+}

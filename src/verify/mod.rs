@@ -1,0 +1,160 @@
+//! `verify`: the policies of a convert output directory, run in engines embedded in the binary
+//! against the input's pods and pod templates, compared with the PSP simulator. It is the
+//! harness the differential tests use, and how a reviewer checks a migration on real workloads
+//! without a cluster.
+//!
+//! A disagreement is *declared* when the target's fidelity report says why it happens (today:
+//! a pod that relied on a PSP default, which no emitted mutation applies yet); anything else is
+//! undeclared, and `verify` fails on it.
+
+pub mod cel;
+mod kyverno;
+
+use std::path::Path;
+
+use k8s_openapi::api::core::v1::Pod;
+use serde::Serialize;
+
+use crate::load::Loaded;
+use crate::replay::{self, SimResult};
+use crate::scope::Identity;
+
+/// One target found in the directory, or why it could not be run.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRun {
+    pub target: &'static str,
+    /// The file its policy was read from.
+    pub file: String,
+    /// Why the target was not run (no embedded engine for it), when it was not.
+    pub not_run: Option<String>,
+}
+
+/// One target's verdict on one pod or pod template.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetVerdict {
+    pub target: &'static str,
+    pub admitted: bool,
+    /// The policy's message when it denies.
+    pub message: Option<String>,
+    pub agreed: bool,
+    /// Why the disagreement is expected, when the fidelity report declares it.
+    pub declared: Option<String>,
+}
+
+/// The simulator's and every target's verdict on one pod or pod template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdicts {
+    pub kind: &'static str,
+    pub namespace: String,
+    pub name: Option<String>,
+    pub source: String,
+    /// The simulator: admitted, by which PSP, and whether only after its defaults.
+    pub simulator_admitted: bool,
+    pub psp: Option<String>,
+    pub after_defaults: bool,
+    pub targets: Vec<TargetVerdict>,
+}
+
+/// Everything `verify` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub targets: Vec<TargetRun>,
+    pub results: Vec<Verdicts>,
+}
+
+impl Report {
+    /// True when some target disagrees with the simulator without a declared reason.
+    pub fn undeclared(&self) -> bool {
+        self.results
+            .iter()
+            .flat_map(|r| &r.targets)
+            .any(|t| !t.agreed && t.declared.is_none())
+    }
+}
+
+/// Runs every target found in `dir` on the pods and templates of `loaded`.
+pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Report, String> {
+    let kyverno_file = dir.join("kyverno").join("validating-policy.yaml");
+    let mut targets = Vec::new();
+    let mut engines = Vec::new();
+    if kyverno_file.is_file() {
+        engines.push(("kyverno", kyverno::engine(&kyverno_file)?));
+        targets.push(TargetRun {
+            target: "kyverno",
+            file: kyverno_file.display().to_string(),
+            not_run: None,
+        });
+    }
+    if engines.is_empty() {
+        return Err(format!(
+            "{}: no policy this command can run (expected kyverno/validating-policy.yaml from `podsec-migrate convert`)",
+            dir.display()
+        ));
+    }
+    let sim = replay::simulate(loaded, opts);
+    let requester = opts.user.clone().unwrap_or_else(nobody);
+    let views = loaded.objects.iter().filter_map(|o| o.pod_view());
+    let mut results = Vec::new();
+    for (view, r) in views.zip(&sim.results) {
+        let pod = Pod {
+            metadata: view.meta.clone(),
+            spec: Some(view.spec.clone()),
+            status: None,
+        };
+        let object = serde_json::to_value(&pod).map_err(|e| e.to_string())?;
+        let request = cel::Request {
+            namespace: r.namespace.clone(),
+            username: requester.user.clone(),
+            groups: requester.groups.clone(),
+            operation: "CREATE".into(),
+        };
+        let mut verdicts = Vec::new();
+        for (target, engine) in &engines {
+            let out = engine
+                .evaluate(&object, &request)
+                .map_err(|e| format!("{target}: {}: {e}", r.source))?;
+            verdicts.push(judge(target, r, out.admitted, out.message));
+        }
+        results.push(Verdicts {
+            kind: r.kind,
+            namespace: r.namespace.clone(),
+            name: r.name.clone(),
+            source: r.source.clone(),
+            simulator_admitted: r.admitted,
+            psp: r.psp.clone(),
+            after_defaults: !r.mutations.is_empty(),
+            targets: verdicts,
+        });
+    }
+    Ok(Report { targets, results })
+}
+
+/// A requester with no grants of its own: only the pod's service account counts.
+fn nobody() -> Identity {
+    Identity::user("podsec-migrate:verify", &[])
+}
+
+/// Compares one target's verdict with the simulator's.
+fn judge(
+    target: &'static str,
+    sim: &SimResult,
+    admitted: bool,
+    message: Option<String>,
+) -> TargetVerdict {
+    let agreed = admitted == sim.admitted;
+    let declared = (!agreed && sim.admitted && !sim.mutations.is_empty() && !admitted).then(|| {
+        let fields: Vec<&str> = sim.mutations.iter().map(|m| m.path.as_str()).collect();
+        format!(
+            "the pod relied on defaults of {} ({}), which the {target} target does not apply (fidelity: mutation_dropped)",
+            sim.psp.as_deref().unwrap_or("its PSP"),
+            fields.join(", ")
+        )
+    });
+    TargetVerdict {
+        target,
+        admitted,
+        message,
+        agreed,
+        declared,
+    }
+}
