@@ -11,6 +11,7 @@ use crate::load::Loaded;
 use crate::psp::FeatureGates;
 use crate::pss::Version;
 use crate::render::Document;
+use crate::replay::{self, SimResult};
 use crate::scope::Scopes;
 use crate::targets::psa::{cluster_plan, observe, ClusterPlan, PlanOptions, PspLevels};
 use crate::targets::{self, Input, Target};
@@ -43,6 +44,8 @@ pub struct Conversion {
     pub fidelity: Vec<TargetReport>,
     /// Every target's documents (the reports are added by the caller), sorted by path.
     pub documents: Vec<Document>,
+    /// Workloads the input's own PSPs denied under its RBAC (simulated as `simulate` does).
+    pub psp_denied: Vec<SimResult>,
 }
 
 /// Builds every target's output in memory.
@@ -106,5 +109,15 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
         intents,
         fidelity,
         documents,
+        psp_denied: psp_denied(loaded),
     }
+}
+
+/// The input's workloads that its own PSPs denied, under its RBAC, in the simulator's order.
+fn psp_denied(loaded: &Loaded) -> Vec<SimResult> {
+    replay::simulate(loaded, &replay::Options::default())
+        .results
+        .into_iter()
+        .filter(|r| !r.admitted)
+        .collect()
 }

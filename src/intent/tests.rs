@@ -137,7 +137,7 @@ fn profile_annotations_keep_every_item_including_empty() {
 #[test]
 fn lists_are_whole() {
     let i = intent_of(&psp(
-        "  volumes: [hostPath, configMap, '*']\n  allowedHostPaths: [{pathPrefix: /foo, readOnly: true}, {pathPrefix: /var/log}]\n  allowedFlexVolumes: [{driver: a/b}, {driver: c/d}]\n  allowedCSIDrivers: [{name: x}, {name: y}]\n  allowedUnsafeSysctls: ['kernel.msg*', net.core.somaxconn]\n  forbiddenSysctls: ['kernel.shm*']\n  allowedCapabilities: [NET_ADMIN, CHOWN]\n  defaultAddCapabilities: [CHOWN]\n  requiredDropCapabilities: [ALL]\n  allowedProcMountTypes: [Default, Unmasked]\n  runtimeClass: {allowedRuntimeClassNames: [gvisor, kata], defaultRuntimeClassName: gvisor}\n",
+        "  volumes: [hostPath, configMap, '*']\n  allowedHostPaths: [{pathPrefix: /foo, readOnly: true}, {pathPrefix: /var/log}]\n  allowedFlexVolumes: [{driver: a/b}, {driver: c/d}]\n  allowedCSIDrivers: [{name: x}, {name: 'y'}]\n  allowedUnsafeSysctls: ['kernel.msg*', net.core.somaxconn]\n  forbiddenSysctls: ['kernel.shm*']\n  allowedCapabilities: [NET_ADMIN, CHOWN]\n  defaultAddCapabilities: [CHOWN]\n  requiredDropCapabilities: [ALL]\n  allowedProcMountTypes: [Default, Unmasked]\n  runtimeClass: {allowedRuntimeClassNames: [gvisor, kata], defaultRuntimeClassName: gvisor}\n",
         "",
     ));
     let d = |f: &str, e| find(&i, f, e).describe();

@@ -238,6 +238,18 @@ pub fn load_text(file: &str, text: &str, loaded: &mut Loaded) {
         return;
     }
     for (i, doc) in docs.into_iter().enumerate() {
+        for note in &doc.notes {
+            let loc = Location {
+                file: file.to_string(),
+                line: note.pos.line,
+                column: note.pos.column,
+            };
+            let field = note.field.clone();
+            let message = note.message.clone();
+            loaded
+                .diagnostics
+                .push(Diagnostic::warning(loc, field, message));
+        }
         let locator = Locator {
             file: file.to_string(),
             spans: doc.spans.clone(),

@@ -69,6 +69,7 @@ pub fn markdown(c: &Conversion) -> String {
     );
     levels_section(&mut out, c);
     psa_section(&mut out, c);
+    super::psp_denied::markdown(&mut out, c);
     super::fidelity::markdown(&mut out, &c.fidelity);
     out
 }

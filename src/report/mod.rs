@@ -5,6 +5,7 @@ pub mod audit;
 mod fidelity;
 pub mod levels;
 pub mod markdown;
+mod psp_denied;
 pub mod simulate;
 mod terminal;
 pub mod verify;

@@ -70,6 +70,7 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
             .collect();
         let _ = writeln!(out, "  exempt usernames: {}", printable(&users.join(", ")));
     }
+    super::psp_denied::terminal(&mut out, c);
     super::fidelity::terminal(&mut out, &c.fidelity, colour);
     out
 }

@@ -21,7 +21,7 @@ pub(crate) fn named_psp(name: &str, spec: &str, annotations: &str) -> Psp {
         .map(|k| format!("  {k}: {{rule: RunAsAny}}\n"))
         .collect();
     let text = format!(
-        "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: {name}\n  annotations: {{{annotations}}}\nspec:\n{strategies}{spec}"
+        "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: '{name}'\n  annotations: {{{annotations}}}\nspec:\n{strategies}{spec}"
     );
     let mut loaded = Loaded::default();
     load_text("psp.yaml", &text, &mut loaded);
