@@ -277,6 +277,72 @@ fn a_foreign_dir_is_kept_unless_forced() {
     ok(EXAMPLE, &out, &[]);
 }
 
+/// Copies the example cluster into `dir`.
+fn copy_example(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for e in std::fs::read_dir(Path::new(MANIFEST).join(EXAMPLE)).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn force_never_deletes_an_input_the_working_directory_or_a_repository() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("dir");
+    copy_example(&dir.join("sub"));
+    let before = tree(&dir);
+    // DIR holds the input directory `sub/`.
+    let r = common::run_in(&dir, &["convert", "sub", "--out", ".", "--force"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("refusing to replace .: it contains the input sub"),
+        "{}",
+        r.stderr
+    );
+    let r = common::run_in(t.path(), &["convert", "dir/sub", "--out", "dir", "--force"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("it contains the input dir/sub"),
+        "{}",
+        r.stderr
+    );
+    // DIR is the input itself.
+    let r = common::run_in(
+        t.path(),
+        &["convert", "dir/sub", "--out", "dir/sub", "--force"],
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("it is the input dir/sub"), "{}", r.stderr);
+    // DIR is a parent of the working directory (the input comes from elsewhere).
+    let input = Path::new(MANIFEST).join(EXAMPLE);
+    let input = input.to_str().unwrap();
+    let r = common::run_in(
+        &dir.join("sub"),
+        &["convert", input, "--out", "..", "--force"],
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("it holds the working directory"),
+        "{}",
+        r.stderr
+    );
+    // DIR holds a repository.
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let before_git = tree(&dir);
+    let r = common::run_in(t.path(), &["convert", input, "--out", "dir", "--force"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("it holds the repository dir/.git"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(tree(&dir), before_git, "untouched");
+    std::fs::remove_dir(dir.join(".git")).unwrap();
+    assert_eq!(tree(&dir), before, "untouched");
+}
+
 #[test]
 fn report_md_keeps_names_inside_their_section() {
     let t = tempfile::tempdir().unwrap();

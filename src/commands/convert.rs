@@ -9,7 +9,7 @@ use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion};
 use crate::convert::{convert, Conversion, Options};
 use crate::exit::{self, CliError};
 use crate::fidelity::{self, Fidelity};
-use crate::output::{check_dir, write_dir};
+use crate::output::{check_dir, refuse_to_destroy, write_dir};
 use crate::pss::Version;
 use crate::report;
 use crate::targets::psa::PlanOptions;
@@ -22,12 +22,15 @@ pub fn run(args: &ConvertArgs) -> CliResult {
     if args.check {
         check(args, &conversion)?;
     } else {
-        write_dir(&args.out, &conversion.documents, args.force).map_err(|e| {
-            CliError::new(
-                format!("podsec-migrate: {e}; nothing was written"),
-                exit::OUTPUT,
-            )
-        })?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        refuse_to_destroy(&args.out, &args.input.inputs, &cwd)
+            .and_then(|()| write_dir(&args.out, &conversion.documents, args.force))
+            .map_err(|e| {
+                CliError::new(
+                    format!("podsec-migrate: {e}; nothing was written"),
+                    exit::OUTPUT,
+                )
+            })?;
         print_summary(args.format, &conversion);
     }
     fail_on(args.fail_on, &conversion)?;
