@@ -162,6 +162,11 @@ pub struct ConvertArgs {
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,
+    /// Let the plan propose a level looser than the one a Namespace in the input already
+    /// carries in its `pod-security.kubernetes.io/` labels (by default a current label is
+    /// never loosened: the plan keeps it and says so).
+    #[arg(long)]
+    pub allow_loosen: bool,
     /// Write nothing: compare DIR with what would be written, print a unified diff per file that
     /// differs and exit 5 when anything does.
     #[arg(long)]

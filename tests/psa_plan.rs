@@ -24,8 +24,9 @@ const PSA_FILES: [&str; 4] = [
     "psa/admission-configuration.yaml",
     "psa/pod-security-webhook-configmap.yaml",
 ];
-const FIXTURES: [&str; 5] = [
+const FIXTURES: [&str; 6] = [
     "psa-eks-default",
+    "psa-existing-labels",
     "psa-multi-tenant",
     "psa-user-only-grant",
     "psa-pods-meet-restricted",
@@ -131,6 +132,118 @@ fn multi_tenant_gets_baseline_by_default_and_privileged_only_in_kube_system() {
         );
     }
     assert_eq!(r["defaults"]["enforce"], "baseline");
+}
+
+#[test]
+fn current_labels_are_never_loosened_without_allow_loosen() {
+    let (tmp, r) = convert("psa-existing-labels", &["--k8s-version", "v1.30"]);
+    // team-a is labelled restricted; its PSPs alone give baseline: the label is kept.
+    let a = ns(&r, "team-a");
+    assert_eq!(
+        levels(a),
+        (
+            "restricted".into(),
+            "restricted".into(),
+            "restricted".into()
+        )
+    );
+    assert_eq!(
+        a["current"],
+        serde_json::json!({"enforce": "restricted", "enforce-version": "v1.29", "warn": "restricted"})
+    );
+    assert!(
+        a["notes"]
+            .to_string()
+            .contains("keeps enforce at restricted (current label)"),
+        "{a}"
+    );
+    // kube-system's audit and warn are kept; ingress is tightened from its looser label.
+    assert_eq!(
+        levels(ns(&r, "kube-system")),
+        (
+            "privileged".into(),
+            "restricted".into(),
+            "restricted".into()
+        )
+    );
+    assert_eq!(ns(&r, "ingress")["enforce"], "baseline");
+    // A label that is not a level is read as PSA reads it (enforce: restricted), not loosened.
+    assert_eq!(ns(&r, "team-c")["enforce"], "restricted");
+    assert!(ns(&r, "team-c")["notes"]
+        .to_string()
+        .contains("PSA reads it as restricted"));
+    // Namespaces without labels have an empty `current`.
+    assert_eq!(r["defaults"]["enforce"], "baseline");
+    // The script sets only what differs.
+    let script = read(&tmp, "psa/label-namespaces.sh");
+    let block = |name: &str| -> String {
+        script
+            .split("\n\n")
+            .find(|b| b.starts_with(&format!("# {name}: ")))
+            .unwrap_or_else(|| panic!("no block for {name}: {script}"))
+            .to_string()
+    };
+    assert!(
+        block("team-b").contains("already labelled as proposed: nothing to change")
+            && !block("team-b").contains("kubectl"),
+        "{}",
+        block("team-b")
+    );
+    let a = block("team-a");
+    assert!(
+        a.contains("enforce-version='v1.30'") && a.contains("audit='restricted'"),
+        "{a}"
+    );
+    assert!(!a.contains("enforce='") && !a.contains("warn='"), "{a}");
+    assert!(block("ingress").contains("enforce='baseline'"));
+    // --allow-loosen lets the PSPs decide, and says what it loosens.
+    let (_, r) = convert(
+        "psa-existing-labels",
+        &["--k8s-version", "v1.30", "--allow-loosen"],
+    );
+    let a = ns(&r, "team-a");
+    assert_eq!(a["enforce"], "baseline");
+    assert!(
+        a["notes"]
+            .to_string()
+            .contains("loosens enforce from restricted (current label) to baseline"),
+        "{a}"
+    );
+}
+
+#[test]
+fn current_labels_show_as_current_to_proposed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "convert",
+        "fixtures/psa-existing-labels",
+        "--targets",
+        "psa",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("current -> proposed enforce / audit / warn"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "team-a       restricted / - / restricted -> restricted / restricted / restricted"
+        ),
+        "{}",
+        r.stdout
+    );
+    let md = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(
+        md.contains(
+            "| team-a | restricted / - / restricted | restricted | restricted | restricted |"
+        ),
+        "{md}"
+    );
 }
 
 #[test]
@@ -303,6 +416,7 @@ fn check_fixture(p: &k8s_openapi::api::core::v1::Pod, fixture: &str) -> Result<u
         k8s_version: version,
         pin_version: true,
         audit_step: 1,
+        allow_loosen: false,
     };
     let plan = podsec_migrate::targets::psa::cluster_plan(
         &loaded,

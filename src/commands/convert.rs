@@ -47,6 +47,7 @@ fn options(args: &ConvertArgs) -> Options {
             k8s_version: args.k8s_version,
             pin_version: args.psa_version == PsaVersion::Pinned,
             audit_step: args.audit_step,
+            allow_loosen: args.allow_loosen,
         },
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::current::{current_labels, respect_current};
 use super::plan::{
     plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
 };
@@ -67,6 +68,7 @@ pub fn cluster_plan(
     opts: &PlanOptions,
 ) -> ClusterPlan {
     let all: BTreeSet<String> = levels.keys().cloned().collect();
+    let mut current = current_labels(loaded);
     let namespaces: Vec<NamespacePlan> = crate::scope::namespaces_in(loaded)
         .into_iter()
         .map(|ns| {
@@ -75,13 +77,17 @@ pub fn cluster_plan(
                 .filter(|o| o.namespace == ns)
                 .cloned()
                 .collect();
-            plan_namespace(
+            let mut plan = plan_namespace(
                 &ns,
                 &scopes.usable_in_namespace(&ns, &all),
                 levels,
                 seen,
                 opts,
-            )
+            );
+            if let Some(labels) = current.remove(&ns) {
+                respect_current(&mut plan, labels, opts.allow_loosen);
+            }
+            plan
         })
         .collect();
     let defaults = defaults(scopes, levels, &all, opts);

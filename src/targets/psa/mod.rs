@@ -2,12 +2,14 @@
 //! documents a cluster admin applies.
 
 mod cluster;
+mod current;
 pub mod fidelity;
 mod observe;
 mod plan;
 mod render;
 
 pub use cluster::{cluster_plan, ClusterPlan, Defaults, Exemption};
+pub use current::{current_labels, current_levels, label_changes, respect_current, LABEL_PREFIX};
 pub use observe::observe;
 pub use plan::{
     plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,

@@ -41,6 +41,8 @@ pub struct PlanOptions {
     pub pin_version: bool,
     /// How many levels stricter than enforce audit and warn go (0 to 2).
     pub audit_step: u8,
+    /// Let the plan propose a level looser than a Namespace's current label.
+    pub allow_loosen: bool,
 }
 
 /// The labels of one namespace and why.
@@ -64,6 +66,9 @@ pub struct NamespacePlan {
     /// Observed workloads that the enforce level rejects.
     pub failing_enforce: Vec<String>,
     pub notes: Vec<String>,
+    /// The PSA labels the Namespace carries in the input, keyed by what follows
+    /// `pod-security.kubernetes.io/` (empty when none).
+    pub current: BTreeMap<String, String>,
 }
 
 /// The level `step` levels stricter than `level`, at most restricted.
@@ -126,11 +131,7 @@ pub fn plan_namespace(
     if let (Some(safe), Some(target)) = (safe, target) {
         enforce = raise_with_evidence(safe, target, &evidence, &mut notes);
     }
-    let failing_enforce = observed
-        .iter()
-        .filter(|o| o.meets < enforce)
-        .map(|o| format!("{} {}", o.kind, o.name))
-        .collect();
+    let failing_enforce = failing(&observed, enforce);
     let step = stricter(enforce, opts.audit_step);
     NamespacePlan {
         name: name.to_string(),
@@ -145,7 +146,17 @@ pub fn plan_namespace(
         observed,
         failing_enforce,
         notes,
+        current: BTreeMap::new(),
     }
+}
+
+/// `Kind name` of every observed workload that `enforce` rejects.
+pub fn failing(observed: &[Observed], enforce: Level) -> Vec<String> {
+    observed
+        .iter()
+        .filter(|o| o.meets < enforce)
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect()
 }
 
 /// Raises enforce from `safe` towards `target` as far as every observed workload allows.
@@ -195,6 +206,7 @@ mod tests {
             k8s_version: Version::Minor(30),
             pin_version: true,
             audit_step: 1,
+            allow_loosen: false,
         }
     }
 
