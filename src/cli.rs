@@ -162,6 +162,12 @@ pub struct ConvertArgs {
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,
+    /// Which level of the PSPs usable in a namespace enforce starts from: `compatible` (rejects
+    /// nothing the PSPs admitted; raised towards the intended level as far as the workloads in
+    /// the input meet it) or `intended` (what the PSPs' explicit grants allow; the fidelity rows
+    /// show what becomes stricter). Audit and warn are at least the intended level either way.
+    #[arg(long, value_enum, default_value_t = targets::psa::EnforceFrom::Compatible, value_name = "LEVEL")]
+    pub enforce: targets::psa::EnforceFrom,
     /// Let the plan propose a level looser than the one a Namespace in the input already
     /// carries in its `pod-security.kubernetes.io/` labels (by default a current label is
     /// never loosened: the plan keeps it and says so).

@@ -212,6 +212,135 @@ fn current_labels_are_never_loosened_without_allow_loosen() {
 }
 
 #[test]
+fn a_user_subject_naming_a_service_account_is_that_service_account() {
+    // Only PSPs and RBAC: no ServiceAccount object and no pod names ci/builder.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "convert",
+        "fixtures/sa-named-as-user/psps.yaml",
+        "fixtures/sa-named-as-user/rbac.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let ci = ns(&report, "ci");
+    assert_eq!(ci["psps"], serde_json::json!(["builder", "restricted"]));
+    assert_eq!(ci["enforce"], "privileged");
+    assert!(
+        !report["notes"].to_string().contains("named as a user"),
+        "{}",
+        report["notes"]
+    );
+    // simulate agrees: the pod of ci/builder may use builder, which admits it.
+    let r = run(&["simulate", "fixtures/sa-named-as-user"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("ADMITTED Pod ci/build-1 by builder"),
+        "{}",
+        r.stdout
+    );
+    // And the whole fixture, pod included, gives convert the same plan.
+    let (_, with_pod) = convert("sa-named-as-user", &[]);
+    assert_eq!(ns(&with_pod, "ci")["enforce"], "privileged");
+}
+
+#[test]
+fn without_rbac_convert_says_once_that_every_psp_is_usable_by_everyone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "convert",
+        "fixtures/baseline-caps",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("holds no RBAC").count(), 1, "{}", r.stderr);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("every PSP is taken as usable by every service account"),
+        "{}",
+        report["notes"]
+    );
+    // As simulate and the Kyverno policy: the one PSP (baseline-compatible) is the default.
+    assert_eq!(report["defaults"]["enforce"], "baseline");
+    assert_eq!(
+        report["defaults"]["psps"],
+        serde_json::json!(["baseline-caps"])
+    );
+    let r = run(&[
+        "convert",
+        "fixtures/psa-multi-tenant",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!r.stderr.contains("holds no RBAC"), "{}", r.stderr);
+}
+
+#[test]
+fn enforce_intended_enforces_what_the_psps_meant_and_audit_is_never_below_it() {
+    // restricted-nonroot is compatible with baseline and means restricted; with no RBAC it is
+    // every service account's, so it sets the cluster defaults.
+    let stricter = |r: &Value| -> Vec<String> {
+        r["fidelity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| row["verdict"] == "stricter")
+            .map(|row| row["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, r) = convert("restricted-nonroot", &[]);
+    assert_eq!(
+        (&r["defaults"]["enforce"], &r["defaults"]["audit"]),
+        (&Value::from("baseline"), &Value::from("restricted"))
+    );
+    assert!(stricter(&r).is_empty());
+    let (_, r) = convert("restricted-nonroot", &["--enforce", "intended"]);
+    assert_eq!(r["defaults"]["enforce"], "restricted");
+    assert!(r["defaults"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("--enforce intended"));
+    // What becomes stricter is in the rows.
+    assert_eq!(
+        stricter(&r),
+        [
+            "spec.requiredDropCapabilities",
+            "spec.runAsUser",
+            "spec.allowPrivilegeEscalation"
+        ]
+    );
+    let (_, r) = convert("psa-multi-tenant", &["--enforce", "intended"]);
+    assert_eq!(
+        levels(ns(&r, "team-a")),
+        (
+            "restricted".into(),
+            "restricted".into(),
+            "restricted".into()
+        )
+    );
+    assert!(ns(&r, "team-a")["notes"]
+        .to_string()
+        .contains("--enforce intended"));
+    // By default audit and warn are at least the intended level, even two steps above enforce.
+    let (_, r) = convert("sa-named-as-user", &[]);
+    let ci = ns(&r, "ci");
+    assert_eq!(ci["enforce"], "privileged");
+    assert_eq!(
+        (&ci["target_level"], &ci["audit"]),
+        (&Value::from("privileged"), &Value::from("baseline"))
+    );
+}
+
+#[test]
 fn current_labels_show_as_current_to_proposed() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
@@ -277,10 +406,9 @@ fn workloads_that_meet_restricted_raise_enforce_to_the_intended_level() {
     assert_eq!(shop["target_level"], "restricted");
     assert_eq!(shop["enforce"], "restricted");
     assert_eq!(shop["observed"].as_array().unwrap().len(), 2);
-    assert!(shop["notes"][0]
-        .as_str()
-        .unwrap()
-        .contains("raised from baseline to restricted: all 2 observed workloads"));
+    assert!(shop["notes"][0].as_str().unwrap().contains(
+        "raised from baseline to restricted: all 2 workloads in the input meet restricted"
+    ));
 }
 
 #[test]
@@ -292,9 +420,18 @@ fn label_versions_follow_the_options() {
         &["--psa-version", "latest", "--audit-step", "0"],
     );
     assert_eq!(ns(&r, "team-a")["version"], "latest");
+    // Audit and warn stay at least at the intended level (restricted) whatever the step.
     assert_eq!(
         levels(ns(&r, "team-a")),
-        ("baseline".into(), "baseline".into(), "baseline".into())
+        ("baseline".into(), "restricted".into(), "restricted".into())
+    );
+    assert_eq!(
+        levels(ns(&r, "kube-system")),
+        (
+            "privileged".into(),
+            "privileged".into(),
+            "privileged".into()
+        )
     );
 }
 
@@ -417,6 +554,7 @@ fn check_fixture(p: &k8s_openapi::api::core::v1::Pod, fixture: &str) -> Result<u
         pin_version: true,
         audit_step: 1,
         allow_loosen: false,
+        enforce: podsec_migrate::targets::psa::EnforceFrom::Compatible,
     };
     let plan = podsec_migrate::targets::psa::cluster_plan(
         &loaded,

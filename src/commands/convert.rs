@@ -19,6 +19,9 @@ pub fn run(args: &ConvertArgs) -> CliResult {
     note_version(args.k8s_version);
     let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     let conversion = with_reports(convert(&loaded, &options(args)));
+    if conversion.no_rbac {
+        eprintln!("podsec-migrate convert: note: {}", crate::convert::NO_RBAC);
+    }
     if args.check {
         check(args, &conversion)?;
     } else {
@@ -48,6 +51,7 @@ fn options(args: &ConvertArgs) -> Options {
             pin_version: args.psa_version == PsaVersion::Pinned,
             audit_step: args.audit_step,
             allow_loosen: args.allow_loosen,
+            enforce: args.enforce,
         },
     }
 }

@@ -12,7 +12,8 @@ pub use cluster::{cluster_plan, ClusterPlan, Defaults, Exemption};
 pub use current::{current_labels, current_levels, label_changes, respect_current, LABEL_PREFIX};
 pub use observe::observe;
 pub use plan::{
-    plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
+    plan_namespace, stricter, version_label, EnforceFrom, NamespacePlan, Observed, PlanOptions,
+    PspLevels,
 };
 pub use render::{render, Document};
 
