@@ -187,6 +187,17 @@ pub struct ConvertArgs {
     /// same field; use `mutation_dropped` to refuse those too.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Accepted findings (YAML, kind AcceptedFindings): fidelity rows a reviewer has accepted,
+    /// one entry per PSP, target and field with the worst verdict accepted and a reason.
+    /// `--fail-on` then trips only on rows no entry accepts; entries that match nothing worse
+    /// than exact any more are reported as stale.
+    #[arg(long, value_name = "FILE")]
+    pub accept: Option<PathBuf>,
+    /// Write every fidelity row at least as bad as --fail-on (default: looser) to FILE as
+    /// accepted findings, one entry per PSP, target and field, for --accept; edit each reason
+    /// to say why the loss is acceptable.
+    #[arg(long, value_name = "FILE")]
+    pub write_accept: Option<PathBuf>,
     /// The terminal summary's format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

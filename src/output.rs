@@ -29,6 +29,18 @@ pub fn write_dir(dir: &Path, docs: &[Document], force: bool) -> Result<(), Outpu
     write_dir_with(dir, docs, force, &mut |p, c| std::fs::write(p, c))
 }
 
+/// Writes one file whole or not at all: beside it under a temporary name, then renamed.
+pub fn write_file(path: &Path, content: &str) -> Result<(), OutputError> {
+    let (parent, name) = split(path)?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, content)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            OutputError(e.to_string())
+        })
+}
+
 /// Refuses a `dir` whose replacement would delete what the user still needs, whatever `--force`
 /// says: a directory that is one of `inputs` or contains one, the working directory `cwd` or one
 /// of its parents, or a directory holding a `.git` (a repository) at any depth. The error names
@@ -434,10 +446,10 @@ mod tests {
         std::fs::write(dir.join("sub/psp.yaml"), "kind: X\n").unwrap();
         let elsewhere = t.path().to_path_buf();
         let input = dir.join("sub/psp.yaml");
-        let err = refuse_to_destroy(&dir, &[input.clone()], &elsewhere).unwrap_err();
+        let err = refuse_to_destroy(&dir, std::slice::from_ref(&input), &elsewhere).unwrap_err();
         assert!(err.0.contains("it contains the input"), "{err}");
         assert!(err.0.contains("sub/psp.yaml"), "{err}");
-        let err = refuse_to_destroy(&dir, &[dir.clone()], &elsewhere).unwrap_err();
+        let err = refuse_to_destroy(&dir, std::slice::from_ref(&dir), &elsewhere).unwrap_err();
         assert!(err.0.contains("it is the input"), "{err}");
         let err = refuse_to_destroy(&dir, &["-".into()], &dir.join("sub")).unwrap_err();
         assert!(err.0.contains("it holds the working directory"), "{err}");
