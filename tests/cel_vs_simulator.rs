@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use common::podgen::{pod, psp};
 use k8s_openapi::api::core::v1::Pod;
+use podsec_migrate::cel::eval::mutation::{self, comparable};
+use podsec_migrate::cel::eval::{Engine, Request};
 use podsec_migrate::cel::{mutating, validating, Access, PodRoot};
 use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
@@ -17,8 +19,6 @@ use podsec_migrate::psp::Psp;
 use podsec_migrate::replay::{self, has_rbac};
 use podsec_migrate::scope::{Grant, Identity, PspSelection, Scopes, Subject};
 use podsec_migrate::simulate::{apply_api_defaults, choose, evaluate, Admission, Choice};
-use podsec_migrate::verify::cel::{Engine, Request};
-use podsec_migrate::verify::mutation::{self, comparable};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -185,14 +185,18 @@ fn grants(n: usize) -> impl Strategy<Value = Scopes> {
 /// `admins`) or by someone with no grants of their own.
 fn placed_pod() -> impl Strategy<Value = (Pod, String, Option<Identity>)> {
     use proptest::sample::select;
-    (pod(), select(NAMESPACES), select(ACCOUNTS), proptest::bool::ANY).prop_map(
-        |(mut pod, ns, sa, by_alice)| {
+    (
+        pod(),
+        select(NAMESPACES),
+        select(ACCOUNTS),
+        proptest::bool::ANY,
+    )
+        .prop_map(|(mut pod, ns, sa, by_alice)| {
             pod.metadata.namespace = Some(ns.into());
             pod.spec.as_mut().unwrap().service_account_name = Some(sa.into());
             let user = by_alice.then(|| Identity::user("alice", &["admins".to_string()]));
             (pod, ns.to_string(), user)
-        },
-    )
+        })
 }
 
 proptest! {

@@ -19,6 +19,7 @@
 pub mod access;
 mod apparmor;
 mod capabilities;
+pub mod eval;
 pub mod expr;
 mod host_namespaces;
 pub mod lit;

@@ -111,9 +111,12 @@ fn mutating_policy(input: &Input<'_>, program: &cel::Mutating) -> Document {
     ctx.insert("variables", &program.variables);
     ctx.insert(
         "patch_expression",
-        crate::verify::mutation::JSON_PATCH_EXPRESSION,
+        crate::cel::eval::mutation::JSON_PATCH_EXPRESSION,
     );
-    ctx.insert("pod_create_only", crate::verify::mutation::POD_CREATE_ONLY);
+    ctx.insert(
+        "pod_create_only",
+        crate::cel::eval::mutation::POD_CREATE_ONLY,
+    );
     Document {
         path: MUTATING_PATH.into(),
         content: render("kyverno/mutating-policy.yaml", &ctx),

@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
-use super::cel::{to_json, Engine, Request};
 use super::patch;
+use super::{to_json, Engine, Request};
 
 /// The match condition that keeps pods to CREATE (controllers are mutated on UPDATE too).
 pub const POD_CREATE_ONLY: &str = "object.kind != \"Pod\" || request.operation == \"CREATE\"";

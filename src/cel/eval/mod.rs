@@ -1,6 +1,6 @@
 //! An embedded CEL engine for the emitted policies: the `cel` crate, with the few functions of
 //! the Kubernetes CEL libraries the policies use, and JSON read the way Kubernetes reads it
-//! (integers as CEL `int`).
+//! (integers as CEL `int`); and the JSON patches a mutating program chooses, applied.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,6 +9,9 @@ use cel::extractors::This;
 use cel::objects::{Key, Map};
 use cel::{Context, Program as Compiled, Value};
 use serde::Serialize;
+
+pub mod mutation;
+pub mod patch;
 
 use crate::cel::{Program, Variable};
 
