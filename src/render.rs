@@ -40,6 +40,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "kyverno/mutating-policy.yaml",
         include_str!("../templates/kyverno/mutating-policy.yaml.tera"),
     ),
+    (
+        "kyverno/kyverno-test.yaml",
+        include_str!("../templates/kyverno/kyverno-test.yaml.tera"),
+    ),
 ];
 
 /// One emitted file: its path inside the output directory and its content.
