@@ -52,9 +52,10 @@ pub enum Command {
     /// against the pods and pod templates of INPUT, and compare each verdict with the PSP
     /// simulator's: agreed, or which side admits and why.
     ///
-    /// Targets run: Kyverno (its ValidatingPolicy's CEL). Pod templates are judged as Kyverno's
+    /// Targets run: Kyverno (its MutatingPolicy, then its ValidatingPolicy; where the plugin
+    /// changed a pod, the changed pods are compared too). Pod templates are judged as Kyverno's
     /// autogen judges them, through the template. A disagreement the target's fidelity report
-    /// declares (a pod that relied on a PSP default no emitted policy applies) is shown but does
+    /// declares (a pod that relied on a PSP default, with no mutating policy in DIR) is shown but does
     /// not fail.
     ///
     /// Exit code 0 when every verdict agrees or the difference is declared, 1 when any

@@ -179,8 +179,132 @@ fn without_the_mutating_policy_relying_on_defaults_is_declared() {
     let out = t.path().join("out");
     convert("fixtures/simulate-mutations", &out, &[]);
     std::fs::remove_file(out.join(MUTATING)).unwrap();
-    let r = run(&["verify", out.to_str().unwrap(), "fixtures/simulate-mutations"]);
+    let r = run(&[
+        "verify",
+        out.to_str().unwrap(),
+        "fixtures/simulate-mutations",
+    ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("DECLARED Pod shop/bare"), "{}", r.stdout);
-    assert!(r.stdout.contains("holds no mutating policy"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("holds no mutating policy"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The Kyverno CLI suite validates against the shared schema, names only pods it holds, and
+/// expects what the emitted policies do in the embedded engine (which the differential tests
+/// hold to the simulator).
+#[test]
+fn kyverno_cli_suite_is_complete_and_consistent() {
+    use podsec_migrate::cel::eval::{mutation, Engine, Request, Validation};
+    use podsec_migrate::cel::Variable;
+    let schemas = shared_dir("kyverno cli suite schemas")
+        .map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    for case in ["example-cluster", "simulate-mutations", "hostile-cel"] {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        convert(&format!("fixtures/{case}"), &out, &[]);
+        let named = |doc: &Value, key: &str| -> Vec<Variable> {
+            doc["spec"][key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| Variable {
+                    name: v["name"].as_str().unwrap().into(),
+                    expression: v["expression"].as_str().unwrap().into(),
+                })
+                .collect()
+        };
+        let vp = parse(&std::fs::read_to_string(out.join(POLICY)).unwrap());
+        let validation = &vp["spec"]["validations"][0];
+        let validating = Engine::from_parts(
+            &[],
+            &named(&vp, "variables"),
+            &[Validation {
+                expression: validation["expression"].as_str().unwrap().into(),
+                message_expression: validation["messageExpression"].as_str().unwrap().into(),
+            }],
+        )
+        .unwrap();
+        let mutating = std::fs::read_to_string(out.join(MUTATING))
+            .ok()
+            .map(|text| {
+                let mp = parse(&text);
+                Engine::from_parts(
+                    &named(&mp, "matchConditions"),
+                    &named(&mp, "variables"),
+                    &[],
+                )
+                .unwrap()
+            });
+        for (suite, expect_mutation) in [("validating", false), ("mutating", true)] {
+            let dir = out.join("kyverno/tests").join(suite);
+            if expect_mutation && mutating.is_none() {
+                assert!(
+                    !dir.exists(),
+                    "{case}: a mutating suite without a mutating policy"
+                );
+                continue;
+            }
+            let test_text = std::fs::read_to_string(dir.join("kyverno-test.yaml")).unwrap();
+            let test = parse(&test_text);
+            if let Some(schemas) = &schemas {
+                assert_eq!(
+                    schemas.validate(&test),
+                    Ok(true),
+                    "{case} {suite}: {test_text}"
+                );
+            }
+            let read_pods = |file: &str| -> Vec<Value> {
+                let text = std::fs::read_to_string(dir.join(file)).unwrap();
+                podsec_migrate::load::yaml::parse_documents(&text)
+                    .unwrap()
+                    .into_iter()
+                    .map(|d| d.value)
+                    .collect()
+            };
+            let pods = read_pods("resources.yaml");
+            let patched = if expect_mutation {
+                read_pods("patched.yaml")
+            } else {
+                Vec::new()
+            };
+            let by_name = |docs: &[Value], name: &str| -> Value {
+                let found: Vec<&Value> = docs
+                    .iter()
+                    .filter(|p| p["metadata"]["name"] == name)
+                    .collect();
+                assert_eq!(found.len(), 1, "{case} {suite}: {name}");
+                found[0].clone()
+            };
+            let mut checked = 0;
+            for result in test["results"].as_array().unwrap() {
+                for name in result["resources"].as_array().unwrap() {
+                    let name = name.as_str().unwrap();
+                    let mut pod = by_name(&pods, name);
+                    let request = Request {
+                        namespace: pod["metadata"]["namespace"].as_str().unwrap().into(),
+                        username: "kyverno-test".into(),
+                        groups: vec![],
+                        operation: "CREATE".into(),
+                    };
+                    if expect_mutation {
+                        mutation::apply(mutating.as_ref().unwrap(), &mut pod, &request).unwrap();
+                        assert_eq!(pod, by_name(&patched, name), "{case}: {name}");
+                    } else {
+                        let admitted = validating.evaluate(&pod, &request).unwrap().admitted;
+                        assert_eq!(admitted, result["result"] == "pass", "{case}: {name}");
+                    }
+                    checked += 1;
+                }
+            }
+            assert_eq!(
+                checked,
+                pods.len(),
+                "{case} {suite}: every resource has a result"
+            );
+        }
+    }
 }

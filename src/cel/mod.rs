@@ -19,6 +19,7 @@
 pub mod access;
 mod apparmor;
 mod capabilities;
+pub mod eval;
 pub mod expr;
 mod host_namespaces;
 pub mod lit;
@@ -161,14 +162,10 @@ pub struct PspVariables {
 
 /// The validating program for `intents` under `access`.
 pub fn validating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Program {
-    let mut sorted: Vec<&Intent> = intents.iter().collect();
-    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
-    let all: BTreeSet<String> = sorted.iter().map(|i| i.psp.clone()).collect();
+    let (named, all) = named_intents(intents);
     let mut variables = pod_variables(root);
     let mut psps = Vec::new();
-    let mut taken = BTreeSet::new();
-    for intent in sorted {
-        let id = unique_id(&intent.psp, &mut taken);
+    for (intent, id) in named {
         let vars = psp_variables(intent, &id, access, &all);
         let after_defaults = vars.iter().any(|v| v.name.ends_with("_after_defaults"));
         variables.extend(vars);
@@ -207,9 +204,7 @@ pub struct Mutating {
 
 /// The mutating program for `intents` under `access`.
 pub fn mutating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Mutating {
-    let mut sorted: Vec<&Intent> = intents.iter().collect();
-    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
-    let all: BTreeSet<String> = sorted.iter().map(|i| i.psp.clone()).collect();
+    let (named, all) = named_intents(intents);
     let mut variables = pod_variables(root);
     variables.push(var("specPointer", root.spec_pointer.clone()));
     variables.push(var("metadataPointer", root.metadata_pointer.clone()));
@@ -221,10 +216,8 @@ pub fn mutating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Mutat
             format!("(has(variables.spec.{list}) ? variables.spec.{list} : []).map(c, c.name)"),
         ));
     }
-    let mut taken = BTreeSet::new();
     let mut ids = Vec::new();
-    for intent in sorted {
-        let id = unique_id(&intent.psp, &mut taken);
+    for (intent, id) in named {
         variables.extend(psp_mutation_variables(intent, &id, access, &all));
         ids.push(id);
     }
@@ -300,6 +293,20 @@ fn psp_mutation_variables(
             format!("variables.{id}_usable && size(variables.{id}_violations_after_defaults) == 0"),
         ),
     ]
+}
+
+/// The intents in PSP name order (the plugin's order), each with its variable prefix, and the
+/// set of every PSP name.
+fn named_intents(intents: &[Intent]) -> (Vec<(&Intent, String)>, BTreeSet<String>) {
+    let mut sorted: Vec<&Intent> = intents.iter().collect();
+    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
+    let all = sorted.iter().map(|i| i.psp.clone()).collect();
+    let mut taken = BTreeSet::new();
+    let named = sorted
+        .into_iter()
+        .map(|i| (i, unique_id(&i.psp, &mut taken)))
+        .collect();
+    (named, all)
 }
 
 /// `psp_<name>`, made unique with a numeric suffix.

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::cel::{Engine, Validation};
-use super::mutation::JSON_PATCH_EXPRESSION;
+use crate::cel::eval::mutation::JSON_PATCH_EXPRESSION;
+use crate::cel::eval::{Engine, Validation};
 use crate::cel::Variable;
 use crate::load::yaml::parse_documents;
 

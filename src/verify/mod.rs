@@ -7,10 +7,7 @@
 //! a pod that relied on a PSP default, which no emitted mutation applies yet); anything else is
 //! undeclared, and `verify` fails on it.
 
-pub mod cel;
 mod kyverno;
-pub mod mutation;
-pub mod patch;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,6 +15,7 @@ use std::path::Path;
 use k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
 
+use crate::cel::eval::{mutation, Request};
 use crate::load::Loaded;
 use crate::psp::Psp;
 use crate::replay::{self, SimResult};
@@ -129,7 +127,7 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
                 .map_err(|e| e.to_string())?,
             _ => None,
         };
-        let request = cel::Request {
+        let request = Request {
             namespace: r.namespace.clone(),
             username: requester.user.clone(),
             groups: requester.groups.clone(),

@@ -6,11 +6,13 @@
 //! policies would be AND-ed, and PSP meant OR.
 
 mod fidelity;
+mod test_suite;
 
 use serde::Serialize;
 use tera::Context;
 
 use super::{Input, Rendered, Target};
+use crate::cel::eval::Engine;
 use crate::cel::{self, Access, PodRoot};
 use crate::render::{render, Document};
 use crate::replay::has_rbac;
@@ -62,10 +64,14 @@ impl Target for Kyverno {
                 .next()
                 .is_some()
         });
+        let mut engine = None;
         if defaults {
             let mutating = cel::mutating(input.intents, access, &PodRoot::pod_or_template());
             documents.push(mutating_policy(input, &mutating));
+            engine = Engine::from_parts(&[], &mutating.variables, &[]).ok();
         }
+        let scopes = has_rbac(input.loaded).then_some(input.scopes);
+        documents.extend(test_suite::documents(input.loaded, scopes, engine.as_ref()));
         Rendered {
             documents,
             fidelity: fidelity::reports(input.intents),
@@ -111,9 +117,12 @@ fn mutating_policy(input: &Input<'_>, program: &cel::Mutating) -> Document {
     ctx.insert("variables", &program.variables);
     ctx.insert(
         "patch_expression",
-        crate::verify::mutation::JSON_PATCH_EXPRESSION,
+        crate::cel::eval::mutation::JSON_PATCH_EXPRESSION,
     );
-    ctx.insert("pod_create_only", crate::verify::mutation::POD_CREATE_ONLY);
+    ctx.insert(
+        "pod_create_only",
+        crate::cel::eval::mutation::POD_CREATE_ONLY,
+    );
     Document {
         path: MUTATING_PATH.into(),
         content: render("kyverno/mutating-policy.yaml", &ctx),
