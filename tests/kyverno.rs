@@ -32,12 +32,17 @@ fn fixtures() -> Vec<String> {
     v
 }
 
-/// Converts `input` into `out` (every target) and returns the policy text.
-fn convert(input: &str, out: &Path, extra: &[&str]) -> String {
+/// Converts `input` into `out` (every target).
+fn convert_into(input: &str, out: &Path, extra: &[&str]) {
     let mut args = vec!["convert", input, "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     let r = run(&args);
     assert_eq!(r.code, 0, "convert {input}: {}", r.stderr);
+}
+
+/// Converts `input` into `out` (every target) and returns the policy text.
+fn convert(input: &str, out: &Path, extra: &[&str]) -> String {
+    convert_into(input, out, extra);
     std::fs::read_to_string(out.join(POLICY)).unwrap()
 }
 
@@ -316,7 +321,7 @@ const CLUSTER_POLICY: &str = "kyverno/cluster-policy.yaml";
 fn convert_cluster_policy(input: &str, out: &Path, extra: &[&str]) -> String {
     let mut args = vec!["--kyverno-api", "clusterpolicy"];
     args.extend_from_slice(extra);
-    convert(input, out, &args);
+    convert_into(input, out, &args);
     for absent in [POLICY, MUTATING, "kyverno/tests/mutating"] {
         assert!(!out.join(absent).exists(), "{input}: {absent} written");
     }
@@ -508,4 +513,80 @@ fn cluster_policy_autogen_rewrite_keeps_decisions() {
         }
     }
     assert!(checked >= 40, "only {checked} pods checked");
+}
+
+/// The legacy form's CLI suite validates against the shared schema, names the ClusterPolicy's
+/// rule in every result, and expects what the ClusterPolicy does in the embedded engine.
+#[test]
+fn cluster_policy_cli_suite_names_its_rule_and_agrees() {
+    use podsec_migrate::cel::eval::{Engine, Request, Validation};
+    use podsec_migrate::cel::Variable;
+    let schemas = shared_dir("kyverno cli suite schemas")
+        .map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    for case in ["example-cluster", "simulate-mutations", "hostile-cel"] {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let policy = parse(&convert_cluster_policy(
+            &format!("fixtures/{case}"),
+            &out,
+            &[],
+        ));
+        let rule = &policy["spec"]["rules"][0];
+        let cel = &rule["validate"]["cel"];
+        let engine = Engine::from_parts(
+            &[],
+            &cel["variables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| Variable {
+                    name: v["name"].as_str().unwrap().into(),
+                    expression: v["expression"].as_str().unwrap().into(),
+                })
+                .collect::<Vec<_>>(),
+            &[Validation {
+                expression: cel["expressions"][0]["expression"].as_str().unwrap().into(),
+                message_expression: cel["expressions"][0]["messageExpression"]
+                    .as_str()
+                    .unwrap()
+                    .into(),
+            }],
+        )
+        .unwrap();
+        let dir = out.join("kyverno/tests/validating");
+        let test_text = std::fs::read_to_string(dir.join("kyverno-test.yaml")).unwrap();
+        let test = parse(&test_text);
+        if let Some(schemas) = &schemas {
+            assert_eq!(schemas.validate(&test), Ok(true), "{case}: {test_text}");
+        }
+        assert_eq!(test["policies"], serde_json::json!(["../../cluster-policy.yaml"]));
+        let text = std::fs::read_to_string(dir.join("resources.yaml")).unwrap();
+        let pods: Vec<Value> = podsec_migrate::load::yaml::parse_documents(&text)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.value)
+            .collect();
+        let mut checked = 0;
+        for result in test["results"].as_array().unwrap() {
+            assert_eq!(result["policy"], policy["metadata"]["name"], "{case}");
+            assert_eq!(result["rule"], rule["name"], "{case}");
+            assert!(result.get("isValidatingPolicy").is_none(), "{case}");
+            for name in result["resources"].as_array().unwrap() {
+                let pod = pods
+                    .iter()
+                    .find(|p| &p["metadata"]["name"] == name)
+                    .unwrap_or_else(|| panic!("{case}: {name} not in resources.yaml"));
+                let request = Request {
+                    namespace: pod["metadata"]["namespace"].as_str().unwrap().into(),
+                    username: "kyverno-test".into(),
+                    groups: vec![],
+                    operation: "CREATE".into(),
+                };
+                let admitted = engine.evaluate(pod, &request).unwrap().admitted;
+                assert_eq!(admitted, result["result"] == "pass", "{case}: {name}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, pods.len(), "{case}: every resource has a result");
+    }
 }
