@@ -156,8 +156,8 @@ pub struct ConvertArgs {
     /// How PSA labels and the PodSecurityConfiguration name the policy version.
     #[arg(long, value_enum, default_value_t = PsaVersion::Pinned)]
     pub psa_version: PsaVersion,
-    /// What the Kyverno ValidatingPolicy does with a pod it rejects: `deny` it, or only record
-    /// it in Kyverno's policy reports (`audit`, a dry run).
+    /// What the Kyverno policy does with a pod it rejects: `deny` it (the ClusterPolicy's
+    /// `Enforce`), or only record it in Kyverno's policy reports (`audit`, a dry run).
     #[arg(long, value_enum, default_value_t = targets::kyverno::Actions::Deny, value_name = "ACTION")]
     pub kyverno_actions: targets::kyverno::Actions,
     /// Which Kyverno API the policy is written for: `policies` (ValidatingPolicy and
