@@ -356,7 +356,9 @@ fn every_fixture_cluster_policy_is_snapshotted_and_verified() {
         let declared_here = r.stdout.matches("DECLARED ").count();
         assert_eq!(
             r.stdout
-                .matches("the ClusterPolicy form (--kyverno-api clusterpolicy) applies no PSP defaults")
+                .matches(
+                    "the ClusterPolicy form (--kyverno-api clusterpolicy) applies no PSP defaults"
+                )
                 .count(),
             declared_here,
             "{case}: {}",
@@ -396,7 +398,9 @@ fn cluster_policy_fidelity_says_what_the_form_loses() {
     assert_eq!(verdict("spec.runAsUser", "validate"), ["stricter"]);
     assert_eq!(verdict("spec.fsGroup", "validate"), ["stricter"]);
     assert_eq!(verdict("spec.privileged", "validate"), ["exact"]);
-    assert!(rows.iter().all(|r| r["verdict"] != "looser" && r["verdict"] != "lost"));
+    assert!(rows
+        .iter()
+        .all(|r| r["verdict"] != "looser" && r["verdict"] != "lost"));
     let md = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     assert!(md.contains("--kyverno-api clusterpolicy"), "{md}");
 }
@@ -405,7 +409,11 @@ fn cluster_policy_fidelity_says_what_the_form_loses() {
 fn cluster_policy_audit_actions_make_a_dry_run() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("out");
-    let deny = parse(&convert_cluster_policy("fixtures/example-cluster", &out, &[]));
+    let deny = parse(&convert_cluster_policy(
+        "fixtures/example-cluster",
+        &out,
+        &[],
+    ));
     assert_eq!(deny["spec"]["validationFailureAction"], "Enforce");
     let audit = parse(&convert_cluster_policy(
         "fixtures/example-cluster",
@@ -452,24 +460,48 @@ fn cluster_policy_autogen_rewrite_keeps_decisions() {
     fn rewritten(rule: &Value, template: &str) -> Value {
         let mut text = serde_json::to_string(rule).unwrap();
         for (from, to) in [
-            ("request.object.spec", format!("request.object.{template}.spec")),
-            ("request.oldObject.spec", format!("request.oldObject.{template}.spec")),
-            ("request.object.metadata", format!("request.object.{template}.metadata")),
-            ("request.oldObject.metadata", format!("request.oldObject.{template}.metadata")),
+            (
+                "request.object.spec",
+                format!("request.object.{template}.spec"),
+            ),
+            (
+                "request.oldObject.spec",
+                format!("request.oldObject.{template}.spec"),
+            ),
+            (
+                "request.object.metadata",
+                format!("request.object.{template}.metadata"),
+            ),
+            (
+                "request.oldObject.metadata",
+                format!("request.oldObject.{template}.metadata"),
+            ),
             ("object.spec", format!("object.{template}.spec")),
             ("oldObject.spec", format!("oldObject.{template}.spec")),
             ("object.metadata", format!("object.{template}.metadata")),
-            ("oldObject.metadata", format!("oldObject.{template}.metadata")),
+            (
+                "oldObject.metadata",
+                format!("oldObject.{template}.metadata"),
+            ),
         ] {
             text = text.replace(from, &to);
         }
         serde_json::from_str(&text).unwrap()
     }
     let mut checked = 0;
-    for case in ["hostile-cel", "example-cluster", "simulate-mutations", "simulate-rbac-scoping"] {
+    for case in [
+        "hostile-cel",
+        "example-cluster",
+        "simulate-mutations",
+        "simulate-rbac-scoping",
+    ] {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
-        let doc = parse(&convert_cluster_policy(&format!("fixtures/{case}"), &out, &[]));
+        let doc = parse(&convert_cluster_policy(
+            &format!("fixtures/{case}"),
+            &out,
+            &[],
+        ));
         let rule = &doc["spec"]["rules"][0];
         let pod_rule = engine(rule);
         let deployment = engine(&rewritten(rule, "spec.template"));
@@ -502,7 +534,10 @@ fn cluster_policy_autogen_rewrite_keeps_decisions() {
                 "spec": {"jobTemplate": {"spec": {"template": template}}},
             });
             let name = &pod["metadata"]["name"];
-            for (kind, engine, object) in [("Deployment", &deployment, &deploy), ("CronJob", &cronjob, &cron)] {
+            for (kind, engine, object) in [
+                ("Deployment", &deployment, &deploy),
+                ("CronJob", &cronjob, &cron),
+            ] {
                 let got = engine
                     .evaluate(object, &request)
                     .unwrap_or_else(|e| panic!("{case}: {name} as a {kind}: {e}"))
@@ -559,7 +594,10 @@ fn cluster_policy_cli_suite_names_its_rule_and_agrees() {
         if let Some(schemas) = &schemas {
             assert_eq!(schemas.validate(&test), Ok(true), "{case}: {test_text}");
         }
-        assert_eq!(test["policies"], serde_json::json!(["../../cluster-policy.yaml"]));
+        assert_eq!(
+            test["policies"],
+            serde_json::json!(["../../cluster-policy.yaml"])
+        );
         let text = std::fs::read_to_string(dir.join("resources.yaml")).unwrap();
         let pods: Vec<Value> = podsec_migrate::load::yaml::parse_documents(&text)
             .unwrap()
