@@ -156,10 +156,16 @@ pub struct ConvertArgs {
     /// How PSA labels and the PodSecurityConfiguration name the policy version.
     #[arg(long, value_enum, default_value_t = PsaVersion::Pinned)]
     pub psa_version: PsaVersion,
-    /// What the Kyverno ValidatingPolicy does with a pod it rejects: `deny` it, or only record
-    /// it in Kyverno's policy reports (`audit`, a dry run).
+    /// What the Kyverno policy does with a pod it rejects: `deny` it (the ClusterPolicy's
+    /// `Enforce`), or only record it in Kyverno's policy reports (`audit`, a dry run).
     #[arg(long, value_enum, default_value_t = targets::kyverno::Actions::Deny, value_name = "ACTION")]
     pub kyverno_actions: targets::kyverno::Actions,
+    /// Which Kyverno API the policy is written for: `policies` (ValidatingPolicy and
+    /// MutatingPolicy, policies.kyverno.io/v1), or `clusterpolicy` (one ClusterPolicy,
+    /// kyverno.io/v1, for Kyverno releases older than the CEL policy types; it applies no PSP
+    /// defaults: see the fidelity report).
+    #[arg(long, value_enum, default_value_t = targets::kyverno::Api::Policies, value_name = "API")]
+    pub kyverno_api: targets::kyverno::Api,
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,

@@ -27,6 +27,8 @@ pub struct Options {
     pub plan: PlanOptions,
     /// What the Kyverno policy does with a pod it rejects.
     pub kyverno_actions: crate::targets::kyverno::Actions,
+    /// Which Kyverno API the policies are written for.
+    pub kyverno_api: crate::targets::kyverno::Api,
 }
 
 /// Everything one conversion produced, before it is written.
@@ -94,6 +96,7 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     let target_options = targets::Options {
         k8s_version: version,
         kyverno_actions: opts.kyverno_actions,
+        kyverno_api: opts.kyverno_api,
     };
     let input = Input {
         intents: &intents,

@@ -41,6 +41,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/kyverno/mutating-policy.yaml.tera"),
     ),
     (
+        "kyverno/cluster-policy.yaml",
+        include_str!("../templates/kyverno/cluster-policy.yaml.tera"),
+    ),
+    (
         "kyverno/kyverno-test.yaml",
         include_str!("../templates/kyverno/kyverno-test.yaml.tera"),
     ),

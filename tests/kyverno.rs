@@ -32,12 +32,17 @@ fn fixtures() -> Vec<String> {
     v
 }
 
-/// Converts `input` into `out` (every target) and returns the policy text.
-fn convert(input: &str, out: &Path, extra: &[&str]) -> String {
+/// Converts `input` into `out` (every target).
+fn convert_into(input: &str, out: &Path, extra: &[&str]) {
     let mut args = vec!["convert", input, "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     let r = run(&args);
     assert_eq!(r.code, 0, "convert {input}: {}", r.stderr);
+}
+
+/// Converts `input` into `out` (every target) and returns the policy text.
+fn convert(input: &str, out: &Path, extra: &[&str]) -> String {
+    convert_into(input, out, extra);
     std::fs::read_to_string(out.join(POLICY)).unwrap()
 }
 
@@ -306,5 +311,320 @@ fn kyverno_cli_suite_is_complete_and_consistent() {
                 "{case} {suite}: every resource has a result"
             );
         }
+    }
+}
+
+const CLUSTER_POLICY: &str = "kyverno/cluster-policy.yaml";
+
+/// Converts `input` into `out` with `--kyverno-api clusterpolicy` and returns the ClusterPolicy
+/// text; the CEL policy types and the mutating suite are not written.
+fn convert_cluster_policy(input: &str, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["--kyverno-api", "clusterpolicy"];
+    args.extend_from_slice(extra);
+    convert_into(input, out, &args);
+    for absent in [POLICY, MUTATING, "kyverno/tests/mutating"] {
+        assert!(!out.join(absent).exists(), "{input}: {absent} written");
+    }
+    std::fs::read_to_string(out.join(CLUSTER_POLICY)).unwrap()
+}
+
+/// The legacy form on every fixture: the ClusterPolicy validates against the shared schema
+/// (unknown fields rejected), is snapshotted, and `verify` finds it deciding as the simulator,
+/// where it differs only on pods that relied on a PSP default, declared as the form's loss.
+#[test]
+fn every_fixture_cluster_policy_is_snapshotted_and_verified() {
+    let schemas = shared_dir("kyverno clusterpolicy schemas")
+        .map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    let (mut agreed, mut declared) = (0, 0);
+    for case in fixtures() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let input = format!("fixtures/{case}");
+        let text = convert_cluster_policy(&input, &out, &[]);
+        let doc = parse(&text);
+        if let Some(schemas) = &schemas {
+            assert_eq!(schemas.validate(&doc), Ok(true), "{case}: {text}");
+        }
+        insta::assert_snapshot!(format!("{}__clusterpolicy", case.replace('/', "__")), text);
+        let r = run(&["verify", out.to_str().unwrap(), &input]);
+        if r.code == 3 && r.stderr.contains("no Pod or pod template found") {
+            continue;
+        }
+        assert_eq!(r.code, 0, "verify {case}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stdout.contains("DIFFERS "), "{case}: {}", r.stdout);
+        agreed += r.stdout.matches("AGREED ").count();
+        let declared_here = r.stdout.matches("DECLARED ").count();
+        assert_eq!(
+            r.stdout
+                .matches(
+                    "the ClusterPolicy form (--kyverno-api clusterpolicy) applies no PSP defaults"
+                )
+                .count(),
+            declared_here,
+            "{case}: {}",
+            r.stdout
+        );
+        declared += declared_here;
+    }
+    assert!(agreed >= 40, "only {agreed} verdicts agreed outright");
+    assert!(declared >= 2, "only {declared} declared differences");
+}
+
+/// The legacy form's fidelity: every default is dropped, the checks a pod without the default
+/// fails are stricter, the rest exact; the report names the form.
+#[test]
+fn cluster_policy_fidelity_says_what_the_form_loses() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    convert_cluster_policy("fixtures/simulate-mutations", &out, &[]);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let rows: Vec<&Value> = report["fidelity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["target"] == "kyverno")
+        .collect();
+    let verdict = |field: &str, effect: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| r["field"] == field && r["effect"] == effect)
+            .map(|r| r["verdict"].as_str().unwrap())
+            .collect()
+    };
+    assert!(rows
+        .iter()
+        .filter(|r| r["effect"] == "mutate")
+        .all(|r| r["verdict"] == "mutation_dropped"));
+    assert_eq!(verdict("spec.runAsUser", "validate"), ["stricter"]);
+    assert_eq!(verdict("spec.fsGroup", "validate"), ["stricter"]);
+    assert_eq!(verdict("spec.privileged", "validate"), ["exact"]);
+    assert!(rows
+        .iter()
+        .all(|r| r["verdict"] != "looser" && r["verdict"] != "lost"));
+    let md = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(md.contains("--kyverno-api clusterpolicy"), "{md}");
+}
+
+#[test]
+fn cluster_policy_audit_actions_make_a_dry_run() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let deny = parse(&convert_cluster_policy(
+        "fixtures/example-cluster",
+        &out,
+        &[],
+    ));
+    assert_eq!(deny["spec"]["validationFailureAction"], "Enforce");
+    let audit = parse(&convert_cluster_policy(
+        "fixtures/example-cluster",
+        &out,
+        &["--kyverno-actions", "audit", "--force"],
+    ));
+    assert_eq!(audit["spec"]["validationFailureAction"], "Audit");
+}
+
+/// Kyverno's ClusterPolicy autogen copies a Pod rule for pod controllers by rewriting the rule's
+/// JSON text (`request.object.spec`, then `object.spec` and `object.metadata`, to the pod
+/// template's; kyverno/kyverno pkg/autogen, `updateGenRuleByte` and `updateCELFields`). The
+/// rewritten rule, run on a Deployment and on a CronJob (whose template has no metadata) made
+/// from each pod of the input, decides as the rule does on the pod: no literal from the input
+/// is rewritten (`hostile-cel`) and no read of the template's metadata fails.
+#[test]
+fn cluster_policy_autogen_rewrite_keeps_decisions() {
+    use podsec_migrate::cel::eval::{Engine, Request, Validation};
+    use podsec_migrate::cel::Variable;
+    fn engine(rule: &Value) -> Engine {
+        let cel = &rule["validate"]["cel"];
+        let variables: Vec<Variable> = cel["variables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| Variable {
+                name: v["name"].as_str().unwrap().into(),
+                expression: v["expression"].as_str().unwrap().into(),
+            })
+            .collect();
+        let e = &cel["expressions"][0];
+        Engine::from_parts(
+            &[],
+            &variables,
+            &[Validation {
+                expression: e["expression"].as_str().unwrap().into(),
+                message_expression: e["messageExpression"].as_str().unwrap().into(),
+            }],
+        )
+        .unwrap()
+    }
+    /// The rule as autogen rewrites it for `template` (`spec.template` or
+    /// `spec.jobTemplate.spec.template`).
+    fn rewritten(rule: &Value, template: &str) -> Value {
+        let mut text = serde_json::to_string(rule).unwrap();
+        for (from, to) in [
+            (
+                "request.object.spec",
+                format!("request.object.{template}.spec"),
+            ),
+            (
+                "request.oldObject.spec",
+                format!("request.oldObject.{template}.spec"),
+            ),
+            (
+                "request.object.metadata",
+                format!("request.object.{template}.metadata"),
+            ),
+            (
+                "request.oldObject.metadata",
+                format!("request.oldObject.{template}.metadata"),
+            ),
+            ("object.spec", format!("object.{template}.spec")),
+            ("oldObject.spec", format!("oldObject.{template}.spec")),
+            ("object.metadata", format!("object.{template}.metadata")),
+            (
+                "oldObject.metadata",
+                format!("oldObject.{template}.metadata"),
+            ),
+        ] {
+            text = text.replace(from, &to);
+        }
+        serde_json::from_str(&text).unwrap()
+    }
+    let mut checked = 0;
+    for case in [
+        "hostile-cel",
+        "example-cluster",
+        "simulate-mutations",
+        "simulate-rbac-scoping",
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let doc = parse(&convert_cluster_policy(
+            &format!("fixtures/{case}"),
+            &out,
+            &[],
+        ));
+        let rule = &doc["spec"]["rules"][0];
+        let pod_rule = engine(rule);
+        let deployment = engine(&rewritten(rule, "spec.template"));
+        let cronjob = engine(&rewritten(rule, "spec.jobTemplate.spec.template"));
+        let text =
+            std::fs::read_to_string(out.join("kyverno/tests/validating/resources.yaml")).unwrap();
+        for pod in podsec_migrate::load::yaml::parse_documents(&text).unwrap() {
+            let pod = pod.value;
+            let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
+            let request = Request {
+                namespace: ns.into(),
+                username: "someone".into(),
+                groups: vec!["system:authenticated".into()],
+                operation: "CREATE".into(),
+            };
+            let want = pod_rule.evaluate(&pod, &request).unwrap().admitted;
+            let mut template = serde_json::json!({"spec": pod["spec"]});
+            if let Some(a) = pod["metadata"].get("annotations") {
+                template["metadata"] = serde_json::json!({"annotations": a});
+            }
+            let deploy = serde_json::json!({
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "d", "namespace": ns},
+                "spec": {"template": template.clone()},
+            });
+            // The template has no metadata unless the pod has annotations.
+            let cron = serde_json::json!({
+                "apiVersion": "batch/v1", "kind": "CronJob",
+                "metadata": {"name": "c", "namespace": ns},
+                "spec": {"jobTemplate": {"spec": {"template": template}}},
+            });
+            let name = &pod["metadata"]["name"];
+            for (kind, engine, object) in [
+                ("Deployment", &deployment, &deploy),
+                ("CronJob", &cronjob, &cron),
+            ] {
+                let got = engine
+                    .evaluate(object, &request)
+                    .unwrap_or_else(|e| panic!("{case}: {name} as a {kind}: {e}"))
+                    .admitted;
+                assert_eq!(got, want, "{case}: {name} as a {kind}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} pods checked");
+}
+
+/// The legacy form's CLI suite validates against the shared schema, names the ClusterPolicy's
+/// rule in every result, and expects what the ClusterPolicy does in the embedded engine.
+#[test]
+fn cluster_policy_cli_suite_names_its_rule_and_agrees() {
+    use podsec_migrate::cel::eval::{Engine, Request, Validation};
+    use podsec_migrate::cel::Variable;
+    let schemas = shared_dir("kyverno cli suite schemas")
+        .map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    for case in ["example-cluster", "simulate-mutations", "hostile-cel"] {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let policy = parse(&convert_cluster_policy(
+            &format!("fixtures/{case}"),
+            &out,
+            &[],
+        ));
+        let rule = &policy["spec"]["rules"][0];
+        let cel = &rule["validate"]["cel"];
+        let engine = Engine::from_parts(
+            &[],
+            &cel["variables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| Variable {
+                    name: v["name"].as_str().unwrap().into(),
+                    expression: v["expression"].as_str().unwrap().into(),
+                })
+                .collect::<Vec<_>>(),
+            &[Validation {
+                expression: cel["expressions"][0]["expression"].as_str().unwrap().into(),
+                message_expression: cel["expressions"][0]["messageExpression"]
+                    .as_str()
+                    .unwrap()
+                    .into(),
+            }],
+        )
+        .unwrap();
+        let dir = out.join("kyverno/tests/validating");
+        let test_text = std::fs::read_to_string(dir.join("kyverno-test.yaml")).unwrap();
+        let test = parse(&test_text);
+        if let Some(schemas) = &schemas {
+            assert_eq!(schemas.validate(&test), Ok(true), "{case}: {test_text}");
+        }
+        assert_eq!(
+            test["policies"],
+            serde_json::json!(["../../cluster-policy.yaml"])
+        );
+        let text = std::fs::read_to_string(dir.join("resources.yaml")).unwrap();
+        let pods: Vec<Value> = podsec_migrate::load::yaml::parse_documents(&text)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.value)
+            .collect();
+        let mut checked = 0;
+        for result in test["results"].as_array().unwrap() {
+            assert_eq!(result["policy"], policy["metadata"]["name"], "{case}");
+            assert_eq!(result["rule"], rule["name"], "{case}");
+            assert!(result.get("isValidatingPolicy").is_none(), "{case}");
+            for name in result["resources"].as_array().unwrap() {
+                let pod = pods
+                    .iter()
+                    .find(|p| &p["metadata"]["name"] == name)
+                    .unwrap_or_else(|| panic!("{case}: {name} not in resources.yaml"));
+                let request = Request {
+                    namespace: pod["metadata"]["namespace"].as_str().unwrap().into(),
+                    username: "kyverno-test".into(),
+                    groups: vec![],
+                    operation: "CREATE".into(),
+                };
+                let admitted = engine.evaluate(pod, &request).unwrap().admitted;
+                assert_eq!(admitted, result["result"] == "pass", "{case}: {name}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, pods.len(), "{case}: every resource has a result");
     }
 }

@@ -77,7 +77,19 @@ pub struct PodRoot {
     pub spec_pointer: String,
     /// The metadata's JSON pointer, e.g. `"/metadata"`.
     pub metadata_pointer: String,
+    /// The namespace the pod runs in (a CEL string): the object's own where it has one (the
+    /// API server sets it before admission), else the request's.
+    pub namespace: String,
 }
+
+/// The object's namespace, else the request's, where `guard` says the namespace is there to
+/// read.
+fn namespace(guard: &str) -> String {
+    format!("({guard} && object.metadata.namespace != \"\") ? object.metadata.namespace : request.namespace")
+}
+
+/// The guard of [`namespace`] for a Pod, which always has metadata.
+const POD_NAMESPACE: &str = "has(object.metadata.namespace)";
 
 impl PodRoot {
     /// The pod at `base` (`object`, `object.spec.template`), with JSON pointer `pointer`.
@@ -91,6 +103,18 @@ impl PodRoot {
             annotations: format!("{base}.metadata.annotations"),
             spec_pointer: lit::string(&format!("{pointer}/spec")),
             metadata_pointer: lit::string(&format!("{pointer}/metadata")),
+            namespace: namespace(POD_NAMESPACE),
+        }
+    }
+
+    /// A Pod, in a rule that Kyverno's ClusterPolicy autogen copies for pod controllers by
+    /// rewriting the text `object.metadata` to the pod template's metadata (which a CronJob's
+    /// template may lack): the namespace read guards that step too. For a Pod it is the same
+    /// value as [`PodRoot::pod`]'s.
+    pub fn pod_for_autogen() -> PodRoot {
+        PodRoot {
+            namespace: namespace(&format!("has(object.metadata) && {POD_NAMESPACE}")),
+            ..PodRoot::pod()
         }
     }
 
@@ -126,6 +150,7 @@ impl PodRoot {
             annotations: pick(|r| &r.annotations),
             spec_pointer: pick(|r| &r.spec_pointer),
             metadata_pointer: pick(|r| &r.metadata_pointer),
+            namespace: namespace(POD_NAMESPACE),
         }
     }
 }
@@ -339,12 +364,7 @@ fn pod_variables(root: &PodRoot) -> Vec<Variable> {
             "annotations",
             format!("({}) ? {} : {{}}", root.annotations_present, root.annotations),
         ),
-        // The object's own namespace where it has one (the API server sets it before
-        // admission), else the request's.
-        var(
-            "namespace",
-            "(has(object.metadata.namespace) && object.metadata.namespace != \"\") ? object.metadata.namespace : request.namespace",
-        ),
+        var("namespace", root.namespace.clone()),
         var(
             "serviceAccount",
             format!(

@@ -136,6 +136,7 @@ fn options(args: &ConvertArgs) -> Options {
     Options {
         targets: args.targets.clone(),
         kyverno_actions: args.kyverno_actions,
+        kyverno_api: args.kyverno_api,
         feature_gates: args.gates.feature_gates,
         plan: PlanOptions {
             k8s_version: args.k8s_version,

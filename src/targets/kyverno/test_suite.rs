@@ -6,7 +6,8 @@
 //! `tests/validating` judges each pod as the plugin stored it (after the chosen PSP's defaults)
 //! or, when denied, as submitted; `tests/mutating` submits the pods the plugin changed and
 //! expects them changed as the embedded engine changes them, which the differential tests hold
-//! equal to the plugin's pods (capability lists in the policy's order).
+//! equal to the plugin's pods (capability lists in the policy's order). The ClusterPolicy form
+//! has only `tests/validating`, against the ClusterPolicy's rule.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,7 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tera::Context;
 
-use super::{MUTATING_NAME, POLICY_NAME};
+use super::{CLUSTER_POLICY_NAME, CLUSTER_POLICY_RULE, MUTATING_NAME, POLICY_NAME};
 use crate::cel::eval::{mutation, Engine, Request};
 use crate::load::Loaded;
 use crate::psp::Psp;
@@ -33,12 +34,16 @@ struct Case {
     mutated: bool,
 }
 
+/// Which policies the suite tests.
+pub enum Form<'a> {
+    /// The ValidatingPolicy, and the MutatingPolicy (run in this engine) where there is one.
+    Policies(Option<&'a Engine>),
+    /// The ClusterPolicy's rule; no mutation.
+    ClusterPolicy,
+}
+
 /// The suite's documents; none when the input holds no pod, template or usable placement.
-pub fn documents(
-    loaded: &Loaded,
-    scopes: Option<&Scopes>,
-    mutating: Option<&Engine>,
-) -> Vec<Document> {
+pub fn documents(loaded: &Loaded, scopes: Option<&Scopes>, form: Form<'_>) -> Vec<Document> {
     let psps: BTreeMap<&str, &Psp> = loaded.psps().map(|(_, p)| (p.name.as_str(), p)).collect();
     let mut cases = input_cases(loaded, &psps);
     cases.extend(probe_cases(&psps, scopes));
@@ -46,11 +51,16 @@ pub fn documents(
     if cases.is_empty() {
         return Vec::new();
     }
-    let mut out = validating(&cases);
-    if let Some(engine) = mutating {
-        out.extend(mutating_suite(&cases, engine));
+    match form {
+        Form::Policies(mutating) => {
+            let mut out = validating(&cases, &VALIDATING_POLICY);
+            if let Some(engine) = mutating {
+                out.extend(mutating_suite(&cases, engine));
+            }
+            out
+        }
+        Form::ClusterPolicy => validating(&cases, &CLUSTER_POLICY),
     }
-    out
 }
 
 /// The input's pods and pod templates, as the replay of the plugin judged them.
@@ -222,21 +232,53 @@ struct Expected {
     patched: bool,
 }
 
+/// The policy a test names, and how a result points at it.
+struct Tested {
+    /// The policy's name.
+    policy: &'static str,
+    /// Its file, relative to the test's folder.
+    file: &'static str,
+    /// The result's flag naming the policy type (`isValidatingPolicy`), for the CEL types.
+    kind_flag: Option<&'static str>,
+    /// The rule, for a ClusterPolicy.
+    rule: Option<&'static str>,
+}
+
+const VALIDATING_POLICY: Tested = Tested {
+    policy: POLICY_NAME,
+    file: "../../validating-policy.yaml",
+    kind_flag: Some("isValidatingPolicy"),
+    rule: None,
+};
+
+const MUTATING_POLICY: Tested = Tested {
+    policy: MUTATING_NAME,
+    file: "../../mutating-policy.yaml",
+    kind_flag: Some("isMutatingPolicy"),
+    rule: None,
+};
+
+const CLUSTER_POLICY: Tested = Tested {
+    policy: CLUSTER_POLICY_NAME,
+    file: "../../cluster-policy.yaml",
+    kind_flag: None,
+    rule: Some(CLUSTER_POLICY_RULE),
+};
+
 fn test_file(
     dir: &str,
     name: &str,
-    policy: &str,
-    policy_file: &str,
-    kind_flag: &str,
+    tested: &Tested,
     what: &str,
     results: Vec<Expected>,
 ) -> Document {
     let mut ctx = Context::new();
     ctx.insert("tool_version", env!("CARGO_PKG_VERSION"));
     ctx.insert("name", name);
-    ctx.insert("policy", policy);
-    ctx.insert("policy_file", policy_file);
-    ctx.insert("kind_flag", kind_flag);
+    ctx.insert("policy", tested.policy);
+    ctx.insert("policy_file", tested.file);
+    ctx.insert("kind_flag", &tested.kind_flag);
+    ctx.insert("rule", &tested.rule);
     ctx.insert("what", what);
     ctx.insert("results", &results);
     Document {
@@ -262,7 +304,7 @@ fn stream(docs: &[&Value]) -> String {
     out
 }
 
-fn validating(cases: &[Case]) -> Vec<Document> {
+fn validating(cases: &[Case], tested: &Tested) -> Vec<Document> {
     const DIR: &str = "kyverno/tests/validating";
     let docs: Vec<&Value> = cases
         .iter()
@@ -291,9 +333,7 @@ fn validating(cases: &[Case]) -> Vec<Document> {
         test_file(
             DIR,
             "podsec-migrate-validating",
-            POLICY_NAME,
-            "../../validating-policy.yaml",
-            "isValidatingPolicy",
+            tested,
             "each pod as the plugin stored it (or, when denied, as submitted)",
             results,
         ),
@@ -336,9 +376,7 @@ fn mutating_suite(cases: &[Case], engine: &Engine) -> Vec<Document> {
         test_file(
             DIR,
             "podsec-migrate-mutating",
-            MUTATING_NAME,
-            "../../mutating-policy.yaml",
-            "isMutatingPolicy",
+            &MUTATING_POLICY,
             "the pods the plugin changed, as submitted, each expected changed as the plugin changed it",
             vec![Expected {
                 result: "pass",
