@@ -88,8 +88,11 @@ fn namespace(guard: &str) -> String {
     format!("({guard} && object.metadata.namespace != \"\") ? object.metadata.namespace : request.namespace")
 }
 
-/// The guard of [`namespace`] for a Pod, which always has metadata.
-const POD_NAMESPACE: &str = "has(object.metadata.namespace)";
+/// The guard of [`namespace`]. A Pod always has metadata, but Kyverno's autogen (ValidatingPolicy
+/// and ClusterPolicy alike, in some releases) copies a Pod rule for pod controllers by rewriting
+/// the text `object.metadata` to the pod template's metadata, which a CronJob's template may
+/// lack: every step is guarded.
+const POD_NAMESPACE: &str = "has(object.metadata) && has(object.metadata.namespace)";
 
 impl PodRoot {
     /// The pod at `base` (`object`, `object.spec.template`), with JSON pointer `pointer`.
@@ -104,17 +107,6 @@ impl PodRoot {
             spec_pointer: lit::string(&format!("{pointer}/spec")),
             metadata_pointer: lit::string(&format!("{pointer}/metadata")),
             namespace: namespace(POD_NAMESPACE),
-        }
-    }
-
-    /// A Pod, in a rule that Kyverno's ClusterPolicy autogen copies for pod controllers by
-    /// rewriting the text `object.metadata` to the pod template's metadata (which a CronJob's
-    /// template may lack): the namespace read guards that step too. For a Pod it is the same
-    /// value as [`PodRoot::pod`]'s.
-    pub fn pod_for_autogen() -> PodRoot {
-        PodRoot {
-            namespace: namespace(&format!("has(object.metadata) && {POD_NAMESPACE}")),
-            ..PodRoot::pod()
         }
     }
 

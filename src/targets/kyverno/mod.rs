@@ -83,7 +83,7 @@ impl Target for Kyverno {
         };
         let scopes = has_rbac(input.loaded).then_some(input.scopes);
         if input.options.kyverno_api == Api::ClusterPolicy {
-            let program = cel::validating(input.intents, access, &PodRoot::pod_for_autogen());
+            let program = cel::validating(input.intents, access, &PodRoot::pod());
             let mut documents = vec![cluster_policy(input, &program)];
             documents.extend(test_suite::documents(
                 input.loaded,
