@@ -8,7 +8,7 @@
 //! undeclared, and `verify` fails on it.
 
 pub mod cel;
-mod kyverno;
+pub mod kyverno;
 pub mod mutation;
 pub mod patch;
 

@@ -8,7 +8,7 @@ mod plan;
 mod render;
 
 pub use cluster::{cluster_plan, ClusterPlan, Defaults, Exemption};
-pub use observe::observe;
+pub use observe::{mutated_by_psp, observe};
 pub use plan::{
     plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
 };
