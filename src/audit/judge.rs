@@ -39,15 +39,6 @@ pub struct Judged {
 }
 
 impl Judged {
-    /// The controls failed at `level`.
-    pub fn fails_at(&self, level: Level) -> &[&'static str] {
-        match level {
-            Level::Privileged => &[],
-            Level::Baseline => &self.baseline,
-            Level::Restricted => &self.restricted,
-        }
-    }
-
     /// True when nothing about it needs reporting beyond the counts.
     pub fn is_clean(&self) -> bool {
         self.meets == Level::Restricted
@@ -58,7 +49,7 @@ impl Judged {
 }
 
 /// The PSP that admitted a workload only after changing it, and where.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct PspMutation {
     pub psp: String,
     pub paths: Vec<String>,

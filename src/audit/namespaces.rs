@@ -1,7 +1,7 @@
 //! The per-namespace answers: workloads are tallied as they are judged (only those with
 //! something to report are kept, as a few names), and read against the plan at the end.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -11,6 +11,65 @@ use crate::load::Loaded;
 use crate::pss::Level;
 use crate::targets::psa::{mutated_by_psp, Observed};
 
+/// A kept workload, compactly: its name and source in one allocation, everything else an
+/// index into the tally's tables of distinct values (a cluster has few distinct lists of
+/// failed controls or PSP changes, and many workloads sharing them).
+#[derive(Debug)]
+struct Kept {
+    kind: &'static str,
+    /// `name`, NUL, `source`.
+    name_source: Box<str>,
+    meets: Level,
+    baseline: u32,
+    restricted: u32,
+    new_in_pss: u32,
+    recorded_psp: Option<u32>,
+    mutation: Option<u32>,
+    denied_by: Box<[(&'static str, Box<str>)]>,
+}
+
+impl Kept {
+    fn name(&self) -> &str {
+        self.name_source.split('\0').next().unwrap_or_default()
+    }
+
+    fn source(&self) -> &str {
+        self.name_source.split_once('\0').map_or("", |(_, s)| s)
+    }
+}
+
+/// Distinct values, each stored once and named by its index.
+#[derive(Debug)]
+struct Interned<T> {
+    values: Vec<T>,
+    index: HashMap<T, u32>,
+}
+
+impl<T> Default for Interned<T> {
+    fn default() -> Self {
+        Interned {
+            values: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Clone + Eq + std::hash::Hash> Interned<T> {
+    fn id(&mut self, v: T) -> u32 {
+        if let Some(i) = self.index.get(&v) {
+            return *i;
+        }
+        let i = u32::try_from(self.values.len()).expect("fewer than 2^32 distinct values");
+        self.values.push(v.clone());
+        self.index.insert(v, i);
+        i
+    }
+
+    fn get(&self, i: u32) -> &T {
+        &self.values[i as usize]
+    }
+}
+
 /// What one namespace's workloads add up to while the input is read.
 #[derive(Debug, Default)]
 struct Tallied {
@@ -18,7 +77,7 @@ struct Tallied {
     /// How many meet privileged (only), baseline (only) and restricted.
     meets: [usize; 3],
     /// Workloads with something to report.
-    kept: Vec<Judged>,
+    kept: Vec<Kept>,
     /// Clean workloads: whether one records no PSP (or is no Pod), and the PSPs the others
     /// record (for the evidence `--plan auto` weighs).
     clean_unrecorded: bool,
@@ -29,20 +88,42 @@ struct Tallied {
 #[derive(Debug, Default)]
 pub struct Tally {
     namespaces: BTreeMap<String, Tallied>,
+    checks: Interned<Vec<&'static str>>,
+    psps: Interned<String>,
+    mutations: Interned<PspMutation>,
 }
 
 impl Tally {
     /// Counts one workload, keeping it when it has something to report.
     pub fn add(&mut self, j: Judged) {
-        let t = self.namespaces.entry(j.namespace.clone()).or_default();
+        if !self.namespaces.contains_key(&j.namespace) {
+            self.namespaces.insert(j.namespace.clone(), Tallied::default());
+        }
+        let clean = j.is_clean();
+        let kept = (!clean).then(|| Kept {
+            kind: j.kind,
+            name_source: format!("{}\0{}", j.name, j.source).into(),
+            meets: j.meets,
+            baseline: self.checks.id(j.baseline),
+            restricted: self.checks.id(j.restricted),
+            new_in_pss: self.checks.id(j.new_in_pss),
+            recorded_psp: j.recorded_psp.clone().map(|p| self.psps.id(p)),
+            mutation: j.mutation.map(|m| self.mutations.id(m)),
+            denied_by: j
+                .denied_by
+                .into_iter()
+                .map(|(t, m)| (t, m.into()))
+                .collect(),
+        });
+        let t = self.namespaces.get_mut(&j.namespace).expect("inserted above");
         t.workloads += 1;
         t.meets[j.meets as usize] += 1;
-        if !j.is_clean() {
-            t.kept.push(j);
-        } else if let Some(psp) = j.recorded_psp {
-            t.clean_recorded.insert(psp);
-        } else {
-            t.clean_unrecorded = true;
+        match (kept, j.recorded_psp) {
+            (Some(k), _) => t.kept.push(k),
+            (None, Some(psp)) => {
+                t.clean_recorded.insert(psp);
+            }
+            (None, None) => t.clean_unrecorded = true,
         }
     }
 
@@ -62,16 +143,15 @@ impl Tally {
     pub fn observed(&self, context: &Loaded) -> Vec<Observed> {
         let mut out = Vec::new();
         for (ns, t) in &self.namespaces {
-            for j in &t.kept {
+            for k in &t.kept {
                 out.push(Observed {
                     namespace: ns.clone(),
-                    kind: j.kind.to_string(),
-                    name: j.name.clone(),
-                    meets: j.meets,
-                    set_aside: j
+                    kind: k.kind.to_string(),
+                    name: k.name().to_string(),
+                    meets: k.meets,
+                    set_aside: k
                         .recorded_psp
-                        .as_deref()
-                        .and_then(|p| mutated_by_psp(context, p)),
+                        .and_then(|p| mutated_by_psp(context, self.psps.get(p))),
                 });
             }
             let counts = t.clean_unrecorded
@@ -96,12 +176,17 @@ impl Tally {
     pub fn finish(self, plan: &Plan) -> Vec<NamespaceReport> {
         let mut names: BTreeSet<String> = plan.namespaces.keys().cloned().collect();
         names.extend(self.namespaces.keys().cloned());
-        let mut tallies = self.namespaces;
+        let Tally {
+            namespaces: mut tallies,
+            checks,
+            mutations,
+            ..
+        } = self;
         names
             .into_iter()
             .map(|n| {
                 let t = tallies.remove(&n).unwrap_or_default();
-                report(n, t, plan)
+                report(n, t, plan, &checks, &mutations)
             })
             .collect()
     }
@@ -181,7 +266,13 @@ pub struct NamespaceReport {
     pub denied_by_targets: Vec<TargetFinding>,
 }
 
-fn report(name: String, t: Tallied, plan: &Plan) -> NamespaceReport {
+fn report(
+    name: String,
+    t: Tallied,
+    plan: &Plan,
+    checks: &Interned<Vec<&'static str>>,
+    mutations: &Interned<PspMutation>,
+) -> NamespaceReport {
     let labelled = plan.namespaces.contains_key(&name);
     let modes = plan.modes(&name).clone();
     let all_meet = (t.workloads > 0).then(|| {
@@ -210,21 +301,26 @@ fn report(name: String, t: Tallied, plan: &Plan) -> NamespaceReport {
         new_in_pss: Vec::new(),
         denied_by_targets: Vec::new(),
     };
-    for j in t.kept {
-        let finding = |modes: Vec<&'static str>, level: Level| Finding {
-            kind: j.kind,
-            name: j.name.clone(),
-            source: j.source.clone(),
-            meets: j.meets,
-            modes,
-            checks: j.fails_at(level).to_vec(),
+    for k in &t.kept {
+        let fails_at = |level: Level| match level {
+            Level::Privileged => Vec::new(),
+            Level::Baseline => checks.get(k.baseline).clone(),
+            Level::Restricted => checks.get(k.restricted).clone(),
         };
-        if j.meets < r.enforce {
+        let finding = |modes: Vec<&'static str>, level: Level| Finding {
+            kind: k.kind,
+            name: k.name().to_string(),
+            source: k.source().to_string(),
+            meets: k.meets,
+            modes,
+            checks: fails_at(level),
+        };
+        if k.meets < r.enforce {
             r.rejected.push(finding(vec!["enforce"], r.enforce));
         } else {
             let by: Vec<(&'static str, Level)> = [("audit", r.audit), ("warn", r.warn)]
                 .into_iter()
-                .filter(|(_, l)| j.meets < *l)
+                .filter(|(_, l)| k.meets < *l)
                 .collect();
             if let Some((_, level)) = by.first() {
                 let level = *level;
@@ -232,29 +328,30 @@ fn report(name: String, t: Tallied, plan: &Plan) -> NamespaceReport {
                     .push(finding(by.iter().map(|(m, _)| *m).collect(), level));
             }
         }
-        if !j.new_in_pss.is_empty() {
+        let new = checks.get(k.new_in_pss);
+        if !new.is_empty() {
             r.new_in_pss.push(NewControlFinding {
-                kind: j.kind,
-                name: j.name.clone(),
-                source: j.source.clone(),
-                controls: j.new_in_pss.clone(),
+                kind: k.kind,
+                name: k.name().to_string(),
+                source: k.source().to_string(),
+                controls: new.clone(),
             });
         }
-        for (target, message) in &j.denied_by {
+        for (target, message) in &k.denied_by {
             r.denied_by_targets.push(TargetFinding {
                 target,
-                kind: j.kind,
-                name: j.name.clone(),
-                source: j.source.clone(),
-                message: message.clone(),
+                kind: k.kind,
+                name: k.name().to_string(),
+                source: k.source().to_string(),
+                message: message.to_string(),
             });
         }
-        if let Some(m) = j.mutation {
+        if let Some(m) = k.mutation {
             r.relied_on_psp_mutation.push(MutationFinding {
-                kind: j.kind,
-                name: j.name,
-                source: j.source,
-                mutation: m,
+                kind: k.kind,
+                name: k.name().to_string(),
+                source: k.source().to_string(),
+                mutation: mutations.get(m).clone(),
             });
         }
     }

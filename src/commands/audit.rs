@@ -202,11 +202,11 @@ impl Run<'_> {
             .args
             .level
             .map(|l| (l, self.args.k8s_version));
-        let mut out = std::io::stdout().lock();
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let mut plan_ok = true;
-        let text = match (&plan, self.args.format) {
-            (None, Format::Json) => self.level_out.close_json(None),
-            (None, _) => self.level_out.close_text(level_line),
+        let written = match (&plan, self.args.format) {
+            (None, Format::Json) => self.level_out.close_json(&mut out, None),
+            (None, _) => out.write_all(self.level_out.close_text(level_line).as_bytes()),
             (Some(p), format) => {
                 let namespaces = std::mem::take(&mut self.tally).finish(p);
                 plan_ok = namespaces
@@ -214,19 +214,24 @@ impl Run<'_> {
                     .all(|n| n.rejected.is_empty() && n.denied_by_targets.is_empty());
                 let targets: Vec<&str> = self.engines.iter().map(|e| e.target).collect();
                 match format {
-                    Format::Json => self
-                        .level_out
-                        .close_json(Some(report::plan_json(p, &targets, &namespaces))),
-                    Format::Markdown => report::plan_markdown(p, &targets, &namespaces),
-                    Format::Text => {
-                        self.level_out.close_text(level_line)
-                            + &report::plan_text(p, &targets, &namespaces)
-                    }
+                    Format::Json => self.level_out.close_json(
+                        &mut out,
+                        Some(&|o: &mut dyn Write| {
+                            report::write_plan_json(o, p, &targets, &namespaces)
+                        }),
+                    ),
+                    Format::Markdown => out.write_all(
+                        report::plan_markdown(p, &targets, &namespaces).as_bytes(),
+                    ),
+                    Format::Text => out.write_all(
+                        (self.level_out.close_text(level_line)
+                            + &report::plan_text(p, &targets, &namespaces))
+                            .as_bytes(),
+                    ),
                 }
             }
         };
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        let _ = written.and_then(|_| out.flush());
         if self.errors > 0 {
             return Err(CliError::new(
                 format!(
@@ -367,19 +372,22 @@ impl LevelOut {
         self.passed == self.total
     }
 
-    /// The end of the JSON document, with the plan's members when there is a plan.
-    fn close_json(&self, plan_members: Option<String>) -> String {
-        let mut out = if self.total == 0 {
-            "{\n  \"results\": []".to_string()
+    /// Writes the end of the JSON document, with the plan's members when there is a plan.
+    fn close_json(
+        &self,
+        out: &mut dyn Write,
+        plan_members: Option<&dyn Fn(&mut dyn Write) -> std::io::Result<()>>,
+    ) -> std::io::Result<()> {
+        if self.total == 0 {
+            out.write_all(b"{\n  \"results\": []")?;
         } else {
-            "\n  ]".to_string()
-        };
-        if let Some(m) = plan_members {
-            out.push_str(",\n");
-            out.push_str(&m);
+            out.write_all(b"\n  ]")?;
         }
-        out.push_str("\n}\n");
-        out
+        if let Some(members) = plan_members {
+            out.write_all(b",\n")?;
+            members(out)?;
+        }
+        out.write_all(b"\n}\n")
     }
 
     /// The count line of `--level` (nothing without --level).

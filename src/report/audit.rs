@@ -111,18 +111,66 @@ struct PlanInfo<'a> {
     targets: &'a [&'a str],
 }
 
-/// The plan's members of the JSON document: `plan`, `namespaces` and `summary`.
-pub fn plan_json(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) -> String {
+/// Writes the plan's members of the JSON document (`plan`, `namespaces`, `summary`) straight
+/// to `out`, indented as members of the enclosing document: no copy of the output is made.
+pub fn write_plan_json(
+    out: &mut dyn std::io::Write,
+    plan: &Plan,
+    targets: &[&str],
+    namespaces: &[NamespaceReport],
+) -> std::io::Result<()> {
     let info = PlanInfo {
         source: &plan.source,
         targets,
     };
-    format!(
-        "  \"plan\": {},\n  \"namespaces\": {},\n  \"summary\": {}",
-        nested_json(&info, 2),
-        nested_json(&namespaces, 2),
-        nested_json(&summary(namespaces), 2)
-    )
+    let members: [(&str, &dyn erased::Member); 3] = [
+        ("plan", &info),
+        ("namespaces", &namespaces),
+        ("summary", &summary(namespaces)),
+    ];
+    for (i, (key, value)) in members.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ",\n" };
+        write!(out, "{sep}  \"{key}\": ")?;
+        value.write(&mut Indented { out: &mut *out })?;
+    }
+    Ok(())
+}
+
+/// Serializing a member without naming its type at the call site.
+mod erased {
+    use serde::Serialize;
+
+    pub trait Member {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+
+    impl<T: Serialize> Member for T {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer_pretty(out, self).map_err(std::io::Error::other)
+        }
+    }
+}
+
+/// A writer that indents every line after the first by two spaces.
+struct Indented<'a> {
+    out: &'a mut dyn std::io::Write,
+}
+
+impl std::io::Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|b| *b == b'\n') {
+            self.out.write_all(&rest[..=i])?;
+            self.out.write_all(b"  ")?;
+            rest = &rest[i + 1..];
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// How many workloads of one kind of answer the text and Markdown show per namespace; JSON
