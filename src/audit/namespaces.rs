@@ -16,6 +16,8 @@ use crate::targets::psa::{mutated_by_psp, Observed};
 /// failed controls or PSP changes, and many workloads sharing them).
 #[derive(Debug)]
 struct Kept {
+    /// The order it was read in.
+    seq: usize,
     kind: &'static str,
     /// `name`, NUL, `source`.
     name_source: Box<str>,
@@ -95,12 +97,13 @@ pub struct Tally {
 
 impl Tally {
     /// Counts one workload, keeping it when it has something to report.
-    pub fn add(&mut self, j: Judged) {
+    pub fn add(&mut self, seq: usize, j: Judged) {
         if !self.namespaces.contains_key(&j.namespace) {
             self.namespaces.insert(j.namespace.clone(), Tallied::default());
         }
         let clean = j.is_clean();
         let kept = (!clean).then(|| Kept {
+            seq,
             kind: j.kind,
             name_source: format!("{}\0{}", j.name, j.source).into(),
             meets: j.meets,
@@ -185,7 +188,8 @@ impl Tally {
         names
             .into_iter()
             .map(|n| {
-                let t = tallies.remove(&n).unwrap_or_default();
+                let mut t = tallies.remove(&n).unwrap_or_default();
+                t.kept.sort_by_key(|k| k.seq);
                 report(n, t, plan, &checks, &mutations)
             })
             .collect()
@@ -409,9 +413,9 @@ mod tests {
     #[test]
     fn enforce_rejects_and_audit_flags() {
         let mut t = Tally::default();
-        t.add(judged("shop", "ok", Level::Restricted));
-        t.add(judged("shop", "web", Level::Baseline));
-        t.add(judged("shop", "agent", Level::Privileged));
+        t.add(1, judged("shop", "ok", Level::Restricted));
+        t.add(2, judged("shop", "web", Level::Baseline));
+        t.add(3, judged("shop", "agent", Level::Privileged));
         let r = &t.finish(&plan(Level::Baseline, Level::Restricted))[0];
         assert_eq!(r.workloads, 3);
         assert_eq!(r.all_meet, Some(Level::Privileged));
@@ -429,7 +433,7 @@ mod tests {
     #[test]
     fn plan_namespaces_and_defaults() {
         let mut t = Tally::default();
-        t.add(judged("other", "x", Level::Baseline));
+        t.add(1, judged("other", "x", Level::Baseline));
         let r = t.finish(&plan(Level::Privileged, Level::Baseline));
         assert_eq!(r.len(), 2);
         assert_eq!((r[0].name.as_str(), r[0].labelled), ("other", false));

@@ -24,6 +24,10 @@ use crate::pss::Version;
 use crate::report::audit as report;
 use crate::targets::psa::PlanOptions;
 
+/// How many workloads wait for PSPs and RBAC that come later in the input before they are
+/// judged for the plan (a few MiB of objects).
+const DEFERRED: usize = 2000;
+
 /// Where the plan comes from.
 enum PlanChoice {
     None,
@@ -62,6 +66,7 @@ pub fn run(args: &AuditArgs) -> CliResult {
         simulator: None,
         stale: false,
         context_late: 0,
+        deferred: Some(Vec::new()),
         tally: Tally::default(),
         level_out: LevelOut::new(json),
         workloads: 0,
@@ -92,6 +97,8 @@ struct Run<'a> {
     stale: bool,
     /// PSP or RBAC objects read after workloads were judged.
     context_late: usize,
+    /// Workloads waiting for the rest of the context (`None` once they have been judged).
+    deferred: Option<Vec<(usize, Object)>>,
     tally: Tally,
     level_out: LevelOut,
     workloads: usize,
@@ -125,20 +132,46 @@ impl Run<'_> {
         }
         if decides {
             self.stale = true;
-            if self.workloads > 0 {
+            if self.deferred.is_none() && self.workloads > 0 {
                 self.context_late += 1;
             }
         }
     }
 
-    /// Judges one workload: against --level (printed at once) and for the plan (tallied).
-    fn workload(&mut self, obj: &Object) {
+    /// Judges one workload: against --level at once (printed), and for the plan once the
+    /// PSPs and RBAC are likely all read: the first [`DEFERRED`] workloads wait for the rest
+    /// of the input, or until that many have been read, so a directory whose PSPs sort after
+    /// its workloads is replayed with them.
+    fn workload(&mut self, obj: Object) {
         self.workloads += 1;
         if let Some(level) = self.args.level {
-            if let Some(r) = judge_level(obj, level, self.args.k8s_version) {
+            if let Some(r) = judge_level(&obj, level, self.args.k8s_version) {
                 self.level_out.result(&r);
             }
         }
+        if matches!(self.plan, PlanChoice::None) {
+            return;
+        }
+        let seq = self.workloads;
+        if let Some(waiting) = &mut self.deferred {
+            waiting.push((seq, obj));
+            if waiting.len() >= DEFERRED {
+                self.judge_deferred();
+            }
+            return;
+        }
+        self.judge_for_plan(seq, &obj);
+    }
+
+    /// Judges the workloads that waited, with the context read so far; later ones are judged
+    /// as they come.
+    fn judge_deferred(&mut self) {
+        for (seq, obj) in self.deferred.take().unwrap_or_default() {
+            self.judge_for_plan(seq, &obj);
+        }
+    }
+
+    fn judge_for_plan(&mut self, seq: usize, obj: &Object) {
         let version = match &self.plan {
             PlanChoice::None => return,
             PlanChoice::Auto => self.args.k8s_version,
@@ -158,7 +191,7 @@ impl Run<'_> {
             &self.engines,
         );
         match judged {
-            Ok(Some(j)) => self.tally.add(j),
+            Ok(Some(j)) => self.tally.add(seq, j),
             Ok(None) => {}
             Err(e) => {
                 self.failed.get_or_insert(e);
@@ -168,6 +201,7 @@ impl Run<'_> {
 
     /// After the input: the checks that need all of it, the plan's answers, the exit code.
     fn finish(mut self) -> CliResult {
+        self.judge_deferred();
         self.progress.clear();
         let rename = self.args.input.rename_duplicates;
         check_streamed(&mut self.context, rename);
@@ -179,7 +213,7 @@ impl Run<'_> {
         }
         if self.context_late > 0 {
             eprintln!(
-                "podsec-migrate: warning: {} PSP or RBAC object(s) came after workloads in the input; workloads read before them were replayed without them (give PSPs and RBAC first, for example as an INPUT before the dump)",
+                "podsec-migrate: warning: {} PSP or RBAC object(s) came after the first {DEFERRED} workloads of the input; workloads read before them were replayed without them (give PSPs and RBAC first, for example as an INPUT before the dump)",
                 self.context_late
             );
         }
@@ -307,7 +341,7 @@ impl Sink for Run<'_> {
                     warn_no_template(&object);
                     return;
                 }
-                self.workload(&object);
+                self.workload(object);
             }
             _ => self.keep(object),
         }

@@ -338,6 +338,7 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         ],
         rows,
     );
+    out.push('\n');
     for n in namespaces {
         let nothing = n.rejected.is_empty()
             && n.flagged.is_empty()
@@ -347,7 +348,7 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         if nothing {
             continue;
         }
-        let _ = writeln!(out, "\n## {}\n", cell(&n.name));
+        let _ = writeln!(out, "## {}\n", cell(&n.name));
         let item = |kind: &str, name: &str, source: &str| {
             format!("{kind} {} (`{}`)", cell(name), cell(source).replace('`', "'"))
         };
