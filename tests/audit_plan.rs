@@ -82,7 +82,10 @@ fn example_cluster_answers() {
     let out = dir.path().join("out");
     let (code, v) = audit_json(&["--plan", out.to_str().unwrap(), "fixtures/example-cluster"]);
     assert_eq!(code, 0);
-    assert_eq!(v["summary"]["denied_by_targets"], 0, "Kyverno admits what PSP admitted");
+    assert_eq!(
+        v["summary"]["denied_by_targets"], 0,
+        "Kyverno admits what PSP admitted"
+    );
     insta::assert_json_snapshot!("example_cluster_dir", answers(&v));
 }
 
@@ -170,12 +173,14 @@ fn text_names_each_namespace_and_the_totals() {
         r.stdout
     );
     assert!(
-        r.stdout.contains("FLAGGED by audit/warn baseline: DaemonSet log-shipper"),
+        r.stdout
+            .contains("FLAGGED by audit/warn baseline: DaemonSet log-shipper"),
         "{}",
         r.stdout
     );
     assert!(
-        r.stdout.contains("4 workloads in 4 namespaces: 0 rejected by enforce"),
+        r.stdout
+            .contains("4 workloads in 4 namespaces: 0 rejected by enforce"),
         "{}",
         r.stdout
     );
@@ -183,11 +188,22 @@ fn text_names_each_namespace_and_the_totals() {
 
 #[test]
 fn markdown_needs_a_plan_and_a_plan_needs_a_directory() {
-    let r = run(&["audit", "--level", "baseline", "--format", "markdown", "fixtures/example-cluster"]);
+    let r = run(&[
+        "audit",
+        "--level",
+        "baseline",
+        "--format",
+        "markdown",
+        "fixtures/example-cluster",
+    ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let r = run(&["audit", "fixtures/example-cluster"]);
     assert_eq!(r.code, 2, "--level or --plan is needed: {}", r.stderr);
     let r = run(&["audit", "--plan", "fixtures", "fixtures/example-cluster"]);
     assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("not a convert output directory"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not a convert output directory"),
+        "{}",
+        r.stderr
+    );
 }

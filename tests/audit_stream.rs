@@ -2,16 +2,45 @@
 //! answers, and a document that cannot be read is reported at its position while the rest is
 //! still judged.
 
-mod common;
-
 #[path = "../examples/gen-dump/dump.rs"]
 mod dump;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::run_with_stdin;
 use serde_json::Value;
+
+/// What one run did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with `args`, writing `stdin` from another thread while the output is read
+/// (audit writes results while it reads: writing all input first could fill both pipes).
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_podsec-migrate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
 
 /// Drops every `source` member (positions differ between layouts).
 fn without_sources(v: &mut Value) {
@@ -39,7 +68,18 @@ fn json_and_yaml_dumps_give_the_same_answers() {
         let mut bytes = Vec::new();
         dump::write(&mut bytes, format, 120, 7).unwrap();
         let r = run_with_stdin(
-            &["audit", "--level", "restricted", "--plan", "auto", "--k8s-version", "v1.34", "--format", "json", "-"],
+            &[
+                "audit",
+                "--level",
+                "restricted",
+                "--plan",
+                "auto",
+                "--k8s-version",
+                "v1.34",
+                "--format",
+                "json",
+                "-",
+            ],
             &bytes,
         );
         assert_eq!(r.code, 1, "{format:?}: {}", r.stderr);
@@ -47,8 +87,16 @@ fn json_and_yaml_dumps_give_the_same_answers() {
         without_sources(&mut v);
         v.as_object_mut().unwrap().remove("plan");
         let s = &v["summary"];
-        for k in ["rejected", "flagged", "relied_on_psp_mutation", "new_in_pss"] {
-            assert!(s[k].as_u64().unwrap() > 0, "{format:?}: the dump shows {k}: {s}");
+        for k in [
+            "rejected",
+            "flagged",
+            "relied_on_psp_mutation",
+            "new_in_pss",
+        ] {
+            assert!(
+                s[k].as_u64().unwrap() > 0,
+                "{format:?}: the dump shows {k}: {s}"
+            );
         }
         match &seen {
             None => seen = Some(v),
@@ -78,15 +126,25 @@ fn a_malformed_yaml_document_is_reported_and_the_next_ones_judged() {
     let r = run_with_stdin(&["audit", "--level", "baseline", "-"], input.as_bytes());
     assert_eq!(r.code, 3, "an error in the input: {}", r.stderr);
     assert_eq!(failed(&r.stdout), ["first", "last"], "{}", r.stdout);
-    assert!(r.stderr.contains("<stdin>:10:"), "the error names its line: {}", r.stderr);
-    assert!(r.stderr.contains("everything else was judged"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("<stdin>:10:"),
+        "the error names its line: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("everything else was judged"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A JSON List item: one whose fields do not parse, one whose JSON is broken.
 #[test]
 fn malformed_json_items_are_reported_and_the_next_ones_judged() {
     let pod = |name: &str| {
-        format!(r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "{name}", "namespace": "shop"}}, "spec": {{"containers": [{{"name": "a", "image": "a", "securityContext": {{"privileged": true}}}}]}}}}"#)
+        format!(
+            r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "{name}", "namespace": "shop"}}, "spec": {{"containers": [{{"name": "a", "image": "a", "securityContext": {{"privileged": true}}}}]}}}}"#
+        )
     };
     let input = format!(
         "{{\"apiVersion\": \"v1\", \"items\": [\n  {},\n  {{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"spec\": {{\"containers\": 5}}}},\n  {{\"kind\": \"Pod\" \"oops\"}},\n  {}\n], \"kind\": \"List\"}}\n",
@@ -96,7 +154,11 @@ fn malformed_json_items_are_reported_and_the_next_ones_judged() {
     let r = run_with_stdin(&["audit", "--level", "baseline", "-"], input.as_bytes());
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert_eq!(failed(&r.stdout), ["first", "last"], "{}", r.stdout);
-    assert!(r.stderr.contains("<stdin>:3:3: error: spec.containers"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("<stdin>:3:3: error: spec.containers"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("<stdin>:4:"), "{}", r.stderr);
     assert!(r.stderr.contains("invalid JSON"), "{}", r.stderr);
 }
@@ -112,7 +174,11 @@ fn a_truncated_json_dump_is_judged_up_to_the_cut() {
     let r = run_with_stdin(&["audit", "--level", "baseline", "-"], cut);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("truncated"), "{}", r.stderr);
-    let count = |s: &str| s.lines().filter(|l| l.starts_with("PASS") || l.starts_with("FAIL")).count();
+    let count = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
+            .count()
+    };
     let (part, all) = (count(&r.stdout), count(&whole.stdout));
     assert!(part > 0 && part < all, "{part} of {all} judged");
 }
@@ -133,7 +199,10 @@ fn big_pod(i: usize, pad: &str) -> String {
 #[test]
 fn a_dump_larger_than_the_memory_cap_streams_through_a_pipe() {
     if Command::new("prlimit").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "prlimit (util-linux) is needed under CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "prlimit (util-linux) is needed under CI"
+        );
         eprintln!("SKIPPED a_dump_larger_than_the_memory_cap_streams_through_a_pipe: no prlimit");
         return;
     }
@@ -168,12 +237,22 @@ fn a_dump_larger_than_the_memory_cap_streams_through_a_pipe() {
     let written = writer.join().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(written > CAP, "the dump ({written} bytes) is larger than the cap");
-    assert_eq!(out.status.code(), Some(1), "every pod fails restricted: {stderr}");
+    assert!(
+        written > CAP,
+        "the dump ({written} bytes) is larger than the cap"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "every pod fails restricted: {stderr}"
+    );
     assert!(
         stdout.ends_with(&format!("0 of {pods} passed restricted:latest\n")),
         "{}",
         &stdout[stdout.len().saturating_sub(300)..]
     );
-    assert!(!stderr.contains('\r') && !stderr.contains("MiB/s"), "no progress line: {stderr}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("MiB/s"),
+        "no progress line: {stderr}"
+    );
 }

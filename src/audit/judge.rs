@@ -57,7 +57,11 @@ pub struct PspMutation {
 
 /// The PSS part of the judgement: the level met, and the controls failed at baseline and
 /// restricted.
-pub fn pss(obj: &Object, view: PodView<'_>, version: Version) -> (Level, Vec<&'static str>, Vec<&'static str>) {
+pub fn pss(
+    obj: &Object,
+    view: PodView<'_>,
+    version: Version,
+) -> (Level, Vec<&'static str>, Vec<&'static str>) {
     let eval = |level| -> Evaluation {
         match &obj.kind {
             ObjectKind::Pod(_) => evaluate(view.spec, view.meta, level, version),
@@ -156,8 +160,7 @@ impl Simulator {
         if psps.is_empty() {
             return None;
         }
-        let scopes =
-            crate::replay::has_rbac(context).then(|| Scopes::from_loaded(context));
+        let scopes = crate::replay::has_rbac(context).then(|| Scopes::from_loaded(context));
         Some(Simulator {
             all: psps.keys().cloned().collect(),
             psps,
@@ -180,12 +183,10 @@ impl Simulator {
             return None;
         }
         match choose(&tried, view.spec, view.meta) {
-            Choice::Admitted { psp, mutations, .. } if !mutations.is_empty() => {
-                Some(PspMutation {
-                    psp,
-                    paths: mutations.into_iter().map(|m| m.path).collect(),
-                })
-            }
+            Choice::Admitted { psp, mutations, .. } if !mutations.is_empty() => Some(PspMutation {
+                psp,
+                paths: mutations.into_iter().map(|m| m.path).collect(),
+            }),
             _ => None,
         }
     }

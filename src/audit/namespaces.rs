@@ -99,7 +99,8 @@ impl Tally {
     /// Counts one workload, keeping it when it has something to report.
     pub fn add(&mut self, seq: usize, j: Judged) {
         if !self.namespaces.contains_key(&j.namespace) {
-            self.namespaces.insert(j.namespace.clone(), Tallied::default());
+            self.namespaces
+                .insert(j.namespace.clone(), Tallied::default());
         }
         let clean = j.is_clean();
         let kept = (!clean).then(|| Kept {
@@ -118,7 +119,10 @@ impl Tally {
                 .map(|(t, m)| (t, m.into()))
                 .collect(),
         });
-        let t = self.namespaces.get_mut(&j.namespace).expect("inserted above");
+        let t = self
+            .namespaces
+            .get_mut(&j.namespace)
+            .expect("inserted above");
         t.workloads += 1;
         t.meets[j.meets as usize] += 1;
         match (kept, j.recorded_psp) {
@@ -158,8 +162,7 @@ impl Tally {
                 });
             }
             let counts = t.clean_unrecorded
-                || t
-                    .clean_recorded
+                || t.clean_recorded
                     .iter()
                     .any(|p| mutated_by_psp(context, p).is_none());
             if counts {
@@ -437,6 +440,9 @@ mod tests {
         let r = t.finish(&plan(Level::Privileged, Level::Baseline));
         assert_eq!(r.len(), 2);
         assert_eq!((r[0].name.as_str(), r[0].labelled), ("other", false));
-        assert_eq!((r[1].name.as_str(), r[1].workloads, r[1].all_meet), ("shop", 0, None));
+        assert_eq!(
+            (r[1].name.as_str(), r[1].workloads, r[1].all_meet),
+            ("shop", 0, None)
+        );
     }
 }

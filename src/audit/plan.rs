@@ -190,7 +190,12 @@ pub fn auto(context: &Loaded, observed: &[Observed], opts: &PlanOptions) -> Plan
         namespaces: plan
             .namespaces
             .iter()
-            .map(|n| (n.name.clone(), modes(n.enforce, n.audit, n.warn, &n.version)))
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    modes(n.enforce, n.audit, n.warn, &n.version),
+                )
+            })
             .collect(),
     }
 }

@@ -91,7 +91,10 @@ mod tests {
             1000,
             Duration::from_secs(4),
         );
-        assert_eq!(l, "audit: 512 MiB of 1024 MiB (50%), 1000 workloads, 128 MiB/s");
+        assert_eq!(
+            l,
+            "audit: 512 MiB of 1024 MiB (50%), 1000 workloads, 128 MiB/s"
+        );
         let l = line(3 * 1024 * 1024, None, 7, Duration::from_secs(1));
         assert_eq!(l, "audit: 3 MiB, 7 workloads, 3 MiB/s");
     }

@@ -49,7 +49,9 @@ pub fn run(args: &AuditArgs) -> CliResult {
         ));
     }
     let engines = match &args.plan {
-        Some(dir) if matches!(choice, PlanChoice::Dir(_)) => judge::engines(dir).map_err(input_error)?,
+        Some(dir) if matches!(choice, PlanChoice::Dir(_)) => {
+            judge::engines(dir).map_err(input_error)?
+        }
         _ => Vec::new(),
     };
     let opts = LoadOptions {
@@ -218,7 +220,10 @@ impl Run<'_> {
             );
         }
         if let Some(e) = self.failed {
-            return Err(CliError::new(format!("podsec-migrate audit: {e}"), exit::INPUT));
+            return Err(CliError::new(
+                format!("podsec-migrate audit: {e}"),
+                exit::INPUT,
+            ));
         }
         if self.workloads == 0 {
             return Err(CliError::new(
@@ -232,10 +237,7 @@ impl Run<'_> {
             PlanChoice::Auto => Some(self.auto_plan()),
         };
         let level_ok = self.level_out.all_passed();
-        let level_line = self
-            .args
-            .level
-            .map(|l| (l, self.args.k8s_version));
+        let level_line = self.args.level.map(|l| (l, self.args.k8s_version));
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let mut plan_ok = true;
         let written = match (&plan, self.args.format) {
@@ -254,9 +256,9 @@ impl Run<'_> {
                             report::write_plan_json(o, p, &targets, &namespaces)
                         }),
                     ),
-                    Format::Markdown => out.write_all(
-                        report::plan_markdown(p, &targets, &namespaces).as_bytes(),
-                    ),
+                    Format::Markdown => {
+                        out.write_all(report::plan_markdown(p, &targets, &namespaces).as_bytes())
+                    }
                     Format::Text => out.write_all(
                         (self.level_out.close_text(level_line)
                             + &report::plan_text(p, &targets, &namespaces))

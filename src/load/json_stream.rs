@@ -110,6 +110,9 @@ struct Scanner<'a> {
     item_pos: Pos,
     /// The open piece outgrew the limit: its bytes are no longer kept.
     overflow: bool,
+    /// The open containers (`{` or `[`), innermost last, and the last significant byte.
+    open: Vec<u8>,
+    last: u8,
 }
 
 impl<'a> Scanner<'a> {
@@ -137,6 +140,18 @@ impl<'a> Scanner<'a> {
             item: Vec::new(),
             item_pos: Pos::default(),
             overflow: false,
+            open: Vec::new(),
+            last: b' ',
+        }
+    }
+
+    /// Whether a value may start here: after `[` or `,` in an array, after `:` in an object.
+    /// A `{` anywhere else cannot continue the document.
+    fn value_expected(&self) -> bool {
+        match self.open.last() {
+            Some(b'[') => matches!(self.last, b'[' | b','),
+            Some(_) => self.last == b':',
+            None => true,
         }
     }
 
@@ -187,12 +202,15 @@ impl<'a> Scanner<'a> {
                 self.keep(b);
             }
             return;
-        } else if b == b'{' && self.column == 1 && self.depth > 0 {
+        } else if b == b'{' && self.column == 1 && self.depth > 0 && !self.value_expected() {
             self.truncated(format!(
                 "the next document starts at line {} before this one ends",
                 self.line
             ));
             self.start_doc(b);
+        }
+        if !is_ws(b) {
+            self.last = b;
         }
         if self.items.is_some() && self.depth == 2 {
             match b {
@@ -201,6 +219,7 @@ impl<'a> Scanner<'a> {
                     self.flush_item();
                     self.items = None;
                     self.depth = 1;
+                    self.open.pop();
                     self.shell.push(b']');
                     return;
                 }
@@ -223,18 +242,23 @@ impl<'a> Scanner<'a> {
             b'[' if self.depth == 1 && self.items_key => {
                 self.items_key = false;
                 self.shell.push(b'[');
+                self.open.push(b'[');
                 self.depth = 2;
                 self.items = Some(0);
                 self.streamed = Some(0);
                 return;
             }
             b'{' | b'[' => {
+                self.open.push(b);
                 self.depth += 1;
                 if self.depth == 1 {
                     self.expect_key = b == b'{';
                 }
             }
-            b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+            b'}' | b']' => {
+                self.open.pop();
+                self.depth = self.depth.saturating_sub(1);
+            }
             b',' if self.depth == 1 => {
                 self.expect_key = true;
                 self.items_key = false;
@@ -272,6 +296,8 @@ impl<'a> Scanner<'a> {
         self.doc_pos = self.here();
         self.shell.clear();
         self.depth = 0;
+        self.open.clear();
+        self.last = b' ';
         self.in_string = false;
         self.escape = false;
         self.expect_key = false;
@@ -418,7 +444,10 @@ mod tests {
             .map(|n| match n {
                 JsonNode::Document {
                     pos, value, items, ..
-                } => format!("doc {}:{} {} {items:?}", pos.line, pos.column, value["kind"]),
+                } => format!(
+                    "doc {}:{} {} {items:?}",
+                    pos.line, pos.column, value["kind"]
+                ),
                 JsonNode::Item {
                     index, pos, value, ..
                 } => format!("item {index} {}:{} {}", pos.line, pos.column, value["kind"]),
@@ -449,7 +478,11 @@ mod tests {
         let text = "{\"kind\": \"A\", \"s\": \"}{\\\"]\"}\n{\"kind\": \"B\"}{\"kind\": \"C\"}";
         assert_eq!(
             describe(&scan(text)),
-            ["doc 1:1 \"A\" None", "doc 2:1 \"B\" None", "doc 2:14 \"C\" None"]
+            [
+                "doc 1:1 \"A\" None",
+                "doc 2:1 \"B\" None",
+                "doc 2:14 \"C\" None"
+            ]
         );
     }
 
@@ -483,6 +516,21 @@ mod tests {
         assert!(got[2].contains("the input ends at line 4"), "{got:?}");
     }
 
+    /// Items that start a line are items, not new documents: a `{` at the start of a line
+    /// begins a new document only where no value may start.
+    #[test]
+    fn unindented_items_are_items() {
+        let text = "{\"kind\": \"List\", \"items\": [\n{\"kind\": \"A\", \"x\": {\"y\":\n{\"z\": 1}}},\n{\"kind\": \"B\"}\n]}\n";
+        assert_eq!(
+            describe(&scan(text)),
+            [
+                "item 0 2:1 \"A\"",
+                "item 1 4:1 \"B\"",
+                "doc 1:1 \"List\" Some(2)"
+            ]
+        );
+    }
+
     /// Pieces over the limit are refused, not held.
     #[test]
     fn oversized_items_are_refused() {
@@ -493,7 +541,10 @@ mod tests {
         );
         stream_json(text.as_bytes(), 64, &mut |n| out.push(n), &mut |_| {}).unwrap();
         let got = describe(&out);
-        assert!(got[0].starts_with("error 1:12 this document is larger"), "{got:?}");
+        assert!(
+            got[0].starts_with("error 1:12 this document is larger"),
+            "{got:?}"
+        );
         assert_eq!(got[1], "item 1 1:140 \"Job\"");
     }
 }

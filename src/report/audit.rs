@@ -210,7 +210,11 @@ pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) 
     let mut out = String::new();
     let _ = writeln!(out, "plan: {}", printable(&plan.source));
     for n in namespaces {
-        let labels = if n.labelled { "" } else { " (cluster defaults)" };
+        let labels = if n.labelled {
+            ""
+        } else {
+            " (cluster defaults)"
+        };
         let _ = writeln!(
             out,
             "namespace {}: enforce {}, audit {}, warn {} ({}){labels}",
@@ -350,7 +354,11 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         }
         let _ = writeln!(out, "## {}\n", cell(&n.name));
         let item = |kind: &str, name: &str, source: &str| {
-            format!("{kind} {} (`{}`)", cell(name), cell(source).replace('`', "'"))
+            format!(
+                "{kind} {} (`{}`)",
+                cell(name),
+                cell(source).replace('`', "'")
+            )
         };
         let section = |out: &mut String, title: &str, lines: Vec<String>| {
             if lines.is_empty() {
@@ -362,7 +370,11 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
                 let _ = writeln!(out, "- {l}");
             }
             if total > SHOWN {
-                let _ = writeln!(out, "- ... and {} more (`--format json` lists every one)", total - SHOWN);
+                let _ = writeln!(
+                    out,
+                    "- ... and {} more (`--format json` lists every one)",
+                    total - SHOWN
+                );
             }
             out.push('\n');
         };
@@ -371,7 +383,13 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
             &format!("Rejected by enforce {}", n.enforce),
             n.rejected
                 .iter()
-                .map(|f| format!("{}: {}", item(f.kind, &f.name, &f.source), f.checks.join(", ")))
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        item(f.kind, &f.name, &f.source),
+                        f.checks.join(", ")
+                    )
+                })
                 .collect(),
         );
         section(
@@ -409,7 +427,13 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
             "Controls new in PSS (no PSP checked them)",
             n.new_in_pss
                 .iter()
-                .map(|c| format!("{}: {}", item(c.kind, &c.name, &c.source), c.controls.join(", ")))
+                .map(|c| {
+                    format!(
+                        "{}: {}",
+                        item(c.kind, &c.name, &c.source),
+                        c.controls.join(", ")
+                    )
+                })
                 .collect(),
         );
         section(
@@ -417,7 +441,14 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
             "Denied by the engine targets",
             n.denied_by_targets
                 .iter()
-                .map(|t| format!("{}: {}: {}", t.target, item(t.kind, &t.name, &t.source), cell(&t.message)))
+                .map(|t| {
+                    format!(
+                        "{}: {}: {}",
+                        t.target,
+                        item(t.kind, &t.name, &t.source),
+                        cell(&t.message)
+                    )
+                })
                 .collect(),
         );
     }
