@@ -41,38 +41,54 @@ impl Rng {
 /// The PSPs, their RBAC, and the namespaces and service accounts for `pods` pods.
 pub fn cluster(pods: usize) -> Vec<Value> {
     let mut out = vec![
-        psp("a-restricted", json!({
-            "privileged": false, "allowPrivilegeEscalation": false,
-            "requiredDropCapabilities": ["ALL"],
-            "volumes": ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim"],
-            "runAsUser": {"rule": "MustRunAsNonRoot"},
-            "seLinux": {"rule": "MustRunAs", "seLinuxOptions": {"type": "container_t"}},
-            "supplementalGroups": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 65535}]},
-            "fsGroup": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 65535}]},
-            "readOnlyRootFilesystem": false
-        }), Some("runtime/default")),
-        psp("b-baseline", json!({
-            "privileged": false,
-            "allowedCapabilities": ["NET_BIND_SERVICE", "CHOWN"],
-            "volumes": ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim"],
-            "runAsUser": {"rule": "RunAsAny"},
-            "seLinux": {"rule": "MustRunAs", "seLinuxOptions": {"type": "container_t"}},
-            "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}
-        }), None),
-        psp("c-ingress", json!({
-            "hostNetwork": true, "hostPorts": [{"min": 80, "max": 80}, {"min": 443, "max": 443}],
-            "allowedCapabilities": ["NET_BIND_SERVICE"],
-            "volumes": ["configMap", "secret", "projected", "emptyDir"],
-            "runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
-            "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}
-        }), None),
-        psp("d-privileged", json!({
-            "privileged": true, "allowPrivilegeEscalation": true, "allowedCapabilities": ["*"],
-            "volumes": ["*"], "hostNetwork": true, "hostPID": true, "hostIPC": true,
-            "hostPorts": [{"min": 0, "max": 65535}],
-            "runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
-            "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}
-        }), None),
+        psp(
+            "a-restricted",
+            json!({
+                "privileged": false, "allowPrivilegeEscalation": false,
+                "requiredDropCapabilities": ["ALL"],
+                "volumes": ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim"],
+                "runAsUser": {"rule": "MustRunAsNonRoot"},
+                "seLinux": {"rule": "MustRunAs", "seLinuxOptions": {"type": "container_t"}},
+                "supplementalGroups": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 65535}]},
+                "fsGroup": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 65535}]},
+                "readOnlyRootFilesystem": false
+            }),
+            Some("runtime/default"),
+        ),
+        psp(
+            "b-baseline",
+            json!({
+                "privileged": false,
+                "allowedCapabilities": ["NET_BIND_SERVICE", "CHOWN"],
+                "volumes": ["configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim"],
+                "runAsUser": {"rule": "RunAsAny"},
+                "seLinux": {"rule": "MustRunAs", "seLinuxOptions": {"type": "container_t"}},
+                "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}
+            }),
+            None,
+        ),
+        psp(
+            "c-ingress",
+            json!({
+                "hostNetwork": true, "hostPorts": [{"min": 80, "max": 80}, {"min": 443, "max": 443}],
+                "allowedCapabilities": ["NET_BIND_SERVICE"],
+                "volumes": ["configMap", "secret", "projected", "emptyDir"],
+                "runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
+                "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}
+            }),
+            None,
+        ),
+        psp(
+            "d-privileged",
+            json!({
+                "privileged": true, "allowPrivilegeEscalation": true, "allowedCapabilities": ["*"],
+                "volumes": ["*"], "hostNetwork": true, "hostPID": true, "hostIPC": true,
+                "hostPorts": [{"min": 0, "max": 65535}],
+                "runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
+                "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}
+            }),
+            None,
+        ),
     ];
     for name in ["a-restricted", "b-baseline", "c-ingress", "d-privileged"] {
         out.push(json!({
@@ -105,12 +121,24 @@ pub fn cluster(pods: usize) -> Vec<Value> {
 fn psp(name: &str, spec: Value, seccomp_default: Option<&str>) -> Value {
     let mut annotations = serde_json::Map::new();
     if let Some(p) = seccomp_default {
-        annotations.insert("seccomp.security.alpha.kubernetes.io/allowedProfileNames".into(), json!(p));
-        annotations.insert("seccomp.security.alpha.kubernetes.io/defaultProfileName".into(), json!(p));
+        annotations.insert(
+            "seccomp.security.alpha.kubernetes.io/allowedProfileNames".into(),
+            json!(p),
+        );
+        annotations.insert(
+            "seccomp.security.alpha.kubernetes.io/defaultProfileName".into(),
+            json!(p),
+        );
     }
     if !name.ends_with("privileged") {
-        annotations.insert("apparmor.security.beta.kubernetes.io/allowedProfileNames".into(), json!("runtime/default"));
-        annotations.insert("apparmor.security.beta.kubernetes.io/defaultProfileName".into(), json!("runtime/default"));
+        annotations.insert(
+            "apparmor.security.beta.kubernetes.io/allowedProfileNames".into(),
+            json!("runtime/default"),
+        );
+        annotations.insert(
+            "apparmor.security.beta.kubernetes.io/defaultProfileName".into(),
+            json!("runtime/default"),
+        );
     }
     json!({"apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy",
            "metadata": {"name": name, "annotations": annotations}, "spec": spec})
@@ -136,12 +164,18 @@ fn namespace_grant(ns: &str) -> Option<&'static str> {
 
 /// The security settings of one workload, by how hardened it is.
 fn pod_spec(rng: &mut Rng, ns: &str, app: &str) -> (Value, &'static str) {
-    let image = format!("registry.example.com/{app}:1.{}.{}", rng.below(20), rng.below(10));
-    let resources = json!({"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}});
+    let image = format!(
+        "registry.example.com/{app}:1.{}.{}",
+        rng.below(20),
+        rng.below(10)
+    );
+    let resources =
+        json!({"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}});
     let ports = json!([{"containerPort": 8080, "name": "http", "protocol": "TCP"}]);
     let env = json!([{"name": "APP", "value": app}, {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}]);
     let volumes = json!([{"name": "config", "configMap": {"name": format!("{app}-config")}}, {"name": "tmp", "emptyDir": {}}]);
-    let mounts = json!([{"name": "config", "mountPath": "/etc/app"}, {"name": "tmp", "mountPath": "/tmp"}]);
+    let mounts =
+        json!([{"name": "config", "mountPath": "/etc/app"}, {"name": "tmp", "mountPath": "/tmp"}]);
     let kind = match ns {
         "kube-system" => 5,
         "ingress" => 4,
@@ -157,19 +191,25 @@ fn pod_spec(rng: &mut Rng, ns: &str, app: &str) -> (Value, &'static str) {
         0..=3 => (
             json!({"runAsNonRoot": true, "runAsUser": 10001, "fsGroup": 2000, "seccompProfile": {"type": "RuntimeDefault"}}),
             json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true}),
-            "a-restricted", json!([]), false,
+            "a-restricted",
+            json!([]),
+            false,
         ),
         // relies on the restricted PSP's defaults (no seccomp, no fsGroup)
         6 | 7 => (
             json!({"runAsNonRoot": true, "runAsUser": 1000}),
             json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}),
-            "a-restricted", json!([]), false,
+            "a-restricted",
+            json!([]),
+            false,
         ),
         // ingress: host network and ports
         4 => (
             json!({}),
             json!({"capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]}}),
-            "c-ingress", json!([]), true,
+            "c-ingress",
+            json!([]),
+            true,
         ),
         // system agent: privileged with host paths
         5 => (
@@ -185,7 +225,9 @@ fn pod_spec(rng: &mut Rng, ns: &str, app: &str) -> (Value, &'static str) {
         _ => (
             json!({"runAsUser": 0}),
             json!({"capabilities": {"add": ["CHOWN"]}}),
-            "b-baseline", json!([]), false,
+            "b-baseline",
+            json!([]),
+            false,
         ),
     };
     let mut vols = volumes.as_array().cloned().unwrap_or_default();

@@ -25,8 +25,16 @@ fn main() {
                 .unwrap_or_else(|| fail(&format!("{name} needs a value")))
         };
         match a.as_str() {
-            "--pods" => pods = value("--pods").parse().unwrap_or_else(|_| fail("--pods takes a number")),
-            "--seed" => seed = value("--seed").parse().unwrap_or_else(|_| fail("--seed takes a number")),
+            "--pods" => {
+                pods = value("--pods")
+                    .parse()
+                    .unwrap_or_else(|_| fail("--pods takes a number"))
+            }
+            "--seed" => {
+                seed = value("--seed")
+                    .parse()
+                    .unwrap_or_else(|_| fail("--seed takes a number"))
+            }
             "--format" => match value("--format").as_str() {
                 "json" => yaml = false,
                 "yaml" => yaml = true,

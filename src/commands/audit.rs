@@ -370,6 +370,9 @@ impl Sink for Run<'_> {
     }
 }
 
+/// Writes the plan's members of the JSON document.
+type WriteMembers<'a> = dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a;
+
 /// The `--level` results, written as they come: text lines, or the members of the JSON
 /// `results` array (the document is opened with the first result and closed at the end).
 struct LevelOut {
@@ -412,7 +415,7 @@ impl LevelOut {
     fn close_json(
         &self,
         out: &mut dyn Write,
-        plan_members: Option<&dyn Fn(&mut dyn Write) -> std::io::Result<()>>,
+        plan_members: Option<&WriteMembers>,
     ) -> std::io::Result<()> {
         if self.total == 0 {
             out.write_all(b"{\n  \"results\": []")?;
