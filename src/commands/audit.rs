@@ -25,8 +25,8 @@ use crate::report::audit as report;
 use crate::targets::psa::PlanOptions;
 
 /// How many workloads wait for PSPs and RBAC that come later in the input before they are
-/// judged for the plan (a few MiB of objects).
-const DEFERRED: usize = 2000;
+/// judged for the plan (a few MiB of objects: YAML objects carry the position of every field).
+const DEFERRED: usize = 500;
 
 /// Where the plan comes from.
 enum PlanChoice {
