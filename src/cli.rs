@@ -28,7 +28,25 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Map every PSP onto the closest Pod Security Standards level, field by field, saying why.
     Levels(LevelsArgs),
-    /// Check pods and pod templates against a Pod Security Standards level.
+    /// Check pods and pod templates against a Pod Security Standards level, or a whole cluster
+    /// dump against a namespace plan: what breaks, where, and why.
+    ///
+    /// The input is judged as it is read, one object at a time, so a dump of any size (`kubectl
+    /// get ... -A -o json|yaml`: a List or many documents, files or stdin) is read in constant
+    /// memory; --max-input-mib bounds each document or List item instead of each file. A
+    /// document that cannot be read is reported at its position and the rest is still judged.
+    /// The PSPs and RBAC that decide which PSP changed a workload are those read before it:
+    /// give them first.
+    ///
+    /// With --plan, per namespace: the workloads whose pods the enforce level rejects, those
+    /// audit and warn flag, those that PSP admitted only by changing them (Pod Security
+    /// Admission does not mutate), those that hit controls no PSP had, those the engine targets
+    /// of DIR deny (Kyverno, through the engine `verify` uses), and the strictest level every
+    /// workload there meets.
+    ///
+    /// Exit code 0 when everything passes, 1 when anything fails --level, is rejected by an
+    /// enforce level or denied by a target, 3 when the input holds errors (everything else is
+    /// still judged and reported) or no pod.
     Audit(AuditArgs),
     /// Replay the PSP admission plugin: would each pod or pod template have been admitted, by
     /// which PSP, and what would that PSP have changed in it?
@@ -231,13 +249,26 @@ pub struct LevelsArgs {
 pub struct AuditArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The Pod Security Standards level to check against.
-    #[arg(long, value_parser = parse_level, value_name = "LEVEL")]
-    pub level: Level,
-    /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N`.
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// The Pod Security Standards level to check every pod and pod template against (needed
+    /// unless --plan is given).
+    #[arg(long, value_parser = parse_level, value_name = "LEVEL", required_unless_present = "plan")]
+    pub level: Option<Level>,
+    /// Kubernetes version whose Pod Security Standards apply: `latest` or `v1.N` (with --plan
+    /// DIR, each namespace is judged at the version of its enforce label).
     #[arg(long, default_value = "latest", value_parser = parse_version, value_name = "VERSION")]
     pub k8s_version: Version,
-    /// Output format (text or json).
+    /// The namespace plan to check against: a `convert` output directory (its PSA labels and
+    /// defaults, and its engine targets' policies), or `auto` for the plan `convert` would make
+    /// from the same input.
+    #[arg(long, value_name = "DIR|auto")]
+    pub plan: Option<PathBuf>,
+    /// With --plan auto: how many levels stricter than enforce audit and warn go (0 to 2), as
+    /// in `convert`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
+    pub audit_step: u8,
+    /// Output format (text or json; markdown with --plan, for a pull request).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

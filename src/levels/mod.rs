@@ -30,7 +30,7 @@ use crate::intent::Intent;
 use crate::pss::{Level, Version};
 
 pub use capabilities::{BASELINE_ADD, RESTRICTED_ADD};
-pub use new_in_pss::NewControl;
+pub use new_in_pss::{controls as new_in_pss_controls, NewControl};
 pub use selinux::allowed_types as selinux_types;
 pub use sysctls::safe_sysctls;
 pub use volumes::restricted_volumes;

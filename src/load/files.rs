@@ -58,7 +58,7 @@ fn file_error(name: &str, message: impl Into<String>) -> Diagnostic {
 
 /// Every manifest file below `dir`, sorted, hidden entries left out; other files are recorded,
 /// and a manifest name that is not a regular file is a warning.
-fn walk_dir(dir: &Path, loaded: &mut Loaded) -> Vec<PathBuf> {
+pub(super) fn walk_dir(dir: &Path, loaded: &mut Loaded) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut special = Vec::new();
     let mut pending = vec![dir.to_path_buf()];

@@ -5,7 +5,9 @@
 //! so a user fixes all of them in one pass. Callers refuse to go on when any is an error.
 
 mod files;
+mod json_stream;
 mod kinds;
+mod stream;
 mod workload;
 pub mod yaml;
 
@@ -20,6 +22,7 @@ use serde_json::Value;
 
 use crate::diag::{json_type, Diagnostic, Location, Locator};
 pub use kinds::ObjectKind;
+pub use stream::{stream_inputs, Sink};
 pub use workload::Workload;
 
 /// Limits and switches for loading.
@@ -266,7 +269,7 @@ pub fn load_text(file: &str, text: &str, loaded: &mut Loaded) {
 }
 
 /// One document: a Kubernetes object, or a `List` whose items are objects.
-fn load_document(value: Value, source: Source, locator: Locator, loaded: &mut Loaded) {
+pub(super) fn load_document(value: Value, source: Source, locator: Locator, loaded: &mut Loaded) {
     let Some(obj) = value.as_object() else {
         let what = json_type(&value);
         loaded.diagnostics.push(Diagnostic::error(
@@ -319,6 +322,14 @@ fn load_document(value: Value, source: Source, locator: Locator, loaded: &mut Lo
 /// `List`, `PodSecurityPolicyList`, ... with an `items` array.
 fn is_list(kind: &str, items: Option<&Value>) -> bool {
     kind.ends_with("List") && matches!(items, Some(Value::Array(_)))
+}
+
+/// The checks that need every object at once, for inputs read as a stream: run on what was
+/// kept of it (PSPs and RBAC).
+pub fn check_streamed(loaded: &mut Loaded, rename_duplicates: bool) {
+    check_duplicate_psps(loaded, rename_duplicates);
+    check_role_refs(loaded);
+    check_subjects(loaded);
 }
 
 /// PodSecurityPolicy names are cluster-wide: two inputs defining one name is an error, or with

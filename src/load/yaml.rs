@@ -86,6 +86,80 @@ pub fn parse_documents(text: &str) -> Result<Vec<YamlDoc>, YamlError> {
     Ok(docs)
 }
 
+/// What [`stream_documents`] hands over: a whole document, or one item of a document's
+/// top-level `items` sequence (a `List`), as soon as that item has been read.
+#[derive(Debug)]
+pub enum StreamNode {
+    /// A document (a `List` arrives here last, with its `items` emptied).
+    Document(YamlDoc),
+    /// Item `index` (0-based) of the `items` sequence of the document being read; its spans are
+    /// rooted at the item.
+    Item { index: usize, doc: YamlDoc },
+}
+
+/// Reads a YAML stream from `input` and hands each document to `on`; the items of a top-level
+/// `items` sequence are handed over one by one as they are read, so a `List` of any length is
+/// never held whole. `first_line` is the line of the whole input that `input` starts at:
+/// every position is counted from there. An error stops this stream (libyaml cannot resume).
+pub fn stream_documents(
+    input: impl std::io::BufRead,
+    first_line: usize,
+    on: &mut dyn FnMut(StreamNode),
+) -> Result<(), YamlError> {
+    let shift = |mut p: Pos| {
+        p.line += first_line - 1;
+        p
+    };
+    let mut parser = Parser::new();
+    parser.set_input(input);
+    let mut doc: Option<Builder> = None;
+    let mut item: Option<Builder> = None;
+    let mut items: Option<usize> = None;
+    loop {
+        let event = parser.parse().map_err(|e| {
+            let mut e = syntax_error(e);
+            e.pos = shift(e.pos);
+            e
+        })?;
+        let pos = shift(pos_of(&event.start_mark));
+        match (event.data, items) {
+            (EventData::StreamEnd, _) => break,
+            (EventData::StreamStart { .. }, _) => {}
+            (EventData::DocumentStart { .. }, _) => doc = Some(Builder::default()),
+            (EventData::DocumentEnd { .. }, _) => {
+                if let Some(d) = doc.take().and_then(Builder::finish) {
+                    on(StreamNode::Document(d));
+                }
+            }
+            (EventData::SequenceEnd, Some(_)) if item.is_none() => {
+                items = None;
+                let b = doc.get_or_insert_with(Builder::default);
+                b.attach(Value::Array(Vec::new()), 1, pos)?;
+            }
+            (data, Some(index)) => {
+                let b = item.get_or_insert_with(Builder::default);
+                b.event(data, pos)?;
+                if b.stack.is_empty() && b.root.is_some() {
+                    if let Some(d) = item.take().and_then(Builder::finish) {
+                        on(StreamNode::Item { index, doc: d });
+                    }
+                    items = Some(index + 1);
+                }
+            }
+            (data, None) => {
+                let b = doc.get_or_insert_with(Builder::default);
+                if matches!(data, EventData::SequenceStart { .. }) && b.at_top_level_items() {
+                    b.spans.entry("items".into()).or_insert(pos);
+                    items = Some(0);
+                    continue;
+                }
+                b.event(data, pos)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A libyaml error as ours: where the problem is, what it is, and where the construct it broke
 /// started.
 fn syntax_error(e: libyaml_safer::Error) -> YamlError {
@@ -138,6 +212,11 @@ struct Builder {
 }
 
 impl Builder {
+    /// True when the next node is the value of the `items` key of the document's root mapping.
+    fn at_top_level_items(&self) -> bool {
+        matches!(self.stack.as_slice(), [Frame::Map { key: Some(k), .. }] if k == "items")
+    }
+
     fn finish(self) -> Option<YamlDoc> {
         let value = self.root?;
         if value.is_null() {

@@ -1,10 +1,15 @@
-//! The `audit` report: JSON for scripts, one line per object for the terminal.
+//! The `audit` report: JSON for scripts, one line per object for the terminal (written as the
+//! input is read), and with a plan the per-namespace answers as text, JSON members or Markdown
+//! for a pull request.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::markdown::{cell, table};
 use super::printable;
+use crate::audit::namespaces::{Finding, NamespaceReport};
+use crate::audit::plan::Plan;
 use crate::audit::AuditResult;
 use crate::pss::{Level, Version};
 
@@ -21,6 +26,18 @@ pub fn json(results: &[AuditResult]) -> String {
     out + "\n"
 }
 
+/// `value` as pretty JSON, every line after the first indented by `indent` spaces (a member
+/// of an enclosing pretty document).
+fn nested_json<T: Serialize>(value: &T, indent: usize) -> String {
+    let text = serde_json::to_string_pretty(value).expect("audit output serializes");
+    text.replace('\n', &format!("\n{}", " ".repeat(indent)))
+}
+
+/// One result as a member of the `results` array, indented as [`json`] indents it.
+pub fn result_json(r: &AuditResult) -> String {
+    format!("    {}", nested_json(r, 4))
+}
+
 /// `namespace/name`, or just the name when there is no namespace, safe for a terminal.
 fn display_name(r: &AuditResult) -> String {
     let name = printable(r.name.as_deref().unwrap_or("<unnamed>"));
@@ -30,27 +47,410 @@ fn display_name(r: &AuditResult) -> String {
     }
 }
 
-/// One line per object, its violations indented below it, then the count that passed.
-pub fn text(results: &[AuditResult], level: Level, version: Version) -> String {
+/// One object's line, its violations indented below it.
+pub fn result_text(r: &AuditResult) -> String {
     let mut out = String::new();
-    for r in results {
-        let verdict = if r.allowed { "PASS" } else { "FAIL" };
-        let _ = writeln!(
-            out,
-            "{verdict} {} {} ({})",
-            r.kind,
-            display_name(r),
-            printable(&r.source)
-        );
-        for v in &r.violations {
-            let _ = writeln!(out, "    {}: {}", v.check, printable(&v.message));
-        }
-    }
-    let passed = results.iter().filter(|r| r.allowed).count();
+    let verdict = if r.allowed { "PASS" } else { "FAIL" };
     let _ = writeln!(
         out,
-        "{passed} of {} passed {level}:{version}",
-        results.len()
+        "{verdict} {} {} ({})",
+        r.kind,
+        display_name(r),
+        printable(&r.source)
     );
+    for v in &r.violations {
+        let _ = writeln!(out, "    {}: {}", v.check, printable(&v.message));
+    }
+    out
+}
+
+/// The count that passed.
+pub fn summary_text(passed: usize, total: usize, level: Level, version: Version) -> String {
+    format!("{passed} of {total} passed {level}:{version}\n")
+}
+
+/// One line per object, its violations indented below it, then the count that passed.
+pub fn text(results: &[AuditResult], level: Level, version: Version) -> String {
+    let mut out: String = results.iter().map(result_text).collect();
+    let passed = results.iter().filter(|r| r.allowed).count();
+    out.push_str(&summary_text(passed, results.len(), level, version));
+    out
+}
+
+/// The totals over every namespace.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub namespaces: usize,
+    pub workloads: usize,
+    pub rejected: usize,
+    pub flagged: usize,
+    pub relied_on_psp_mutation: usize,
+    pub new_in_pss: usize,
+    pub denied_by_targets: usize,
+}
+
+/// The totals of `namespaces`.
+pub fn summary(namespaces: &[NamespaceReport]) -> Summary {
+    let sum = |f: &dyn Fn(&NamespaceReport) -> usize| namespaces.iter().map(f).sum();
+    Summary {
+        namespaces: namespaces.len(),
+        workloads: sum(&|n| n.workloads),
+        rejected: sum(&|n| n.rejected.len()),
+        flagged: sum(&|n| n.flagged.len()),
+        relied_on_psp_mutation: sum(&|n| n.relied_on_psp_mutation.len()),
+        new_in_pss: sum(&|n| n.new_in_pss.len()),
+        denied_by_targets: sum(&|n| n.denied_by_targets.len()),
+    }
+}
+
+/// Where the plan came from.
+#[derive(Serialize)]
+struct PlanInfo<'a> {
+    source: &'a str,
+    /// Engine targets of the plan directory that judged every workload.
+    targets: &'a [&'a str],
+}
+
+/// Writes the plan's members of the JSON document (`plan`, `namespaces`, `summary`) straight
+/// to `out`, indented as members of the enclosing document: no copy of the output is made.
+pub fn write_plan_json(
+    out: &mut dyn std::io::Write,
+    plan: &Plan,
+    targets: &[&str],
+    namespaces: &[NamespaceReport],
+) -> std::io::Result<()> {
+    let info = PlanInfo {
+        source: &plan.source,
+        targets,
+    };
+    let members: [(&str, &dyn erased::Member); 3] = [
+        ("plan", &info),
+        ("namespaces", &namespaces),
+        ("summary", &summary(namespaces)),
+    ];
+    for (i, (key, value)) in members.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ",\n" };
+        write!(out, "{sep}  \"{key}\": ")?;
+        value.write(&mut Indented { out: &mut *out })?;
+    }
+    Ok(())
+}
+
+/// Serializing a member without naming its type at the call site.
+mod erased {
+    use serde::Serialize;
+
+    pub trait Member {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+
+    impl<T: Serialize> Member for T {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer_pretty(out, self).map_err(std::io::Error::other)
+        }
+    }
+}
+
+/// A writer that indents every line after the first by two spaces.
+struct Indented<'a> {
+    out: &'a mut dyn std::io::Write,
+}
+
+impl std::io::Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|b| *b == b'\n') {
+            self.out.write_all(&rest[..=i])?;
+            self.out.write_all(b"  ")?;
+            rest = &rest[i + 1..];
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// How many workloads of one kind of answer the text and Markdown show per namespace; JSON
+/// lists all.
+const SHOWN: usize = 20;
+
+/// `Kind name (source)` of a workload, safe for a terminal.
+fn who(kind: &str, name: &str, source: &str) -> String {
+    format!("{kind} {} ({})", printable(name), printable(source))
+}
+
+fn modes_label(f: &Finding, n: &NamespaceReport) -> String {
+    let level = match f.modes.first() {
+        Some(&"enforce") => n.enforce,
+        Some(&"audit") => n.audit,
+        _ => n.warn,
+    };
+    format!("{} {level}", f.modes.join("/"))
+}
+
+/// Lines for up to [`SHOWN`] items, then how many more there are.
+fn capped<T>(out: &mut String, items: &[T], line: impl Fn(&T) -> String) {
+    for i in items.iter().take(SHOWN) {
+        let _ = writeln!(out, "{}", line(i));
+    }
+    if items.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "      ... and {} more (--format json lists every one)",
+            items.len() - SHOWN
+        );
+    }
+}
+
+/// The terminal answer: one section per namespace, then the totals.
+pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "plan: {}", printable(&plan.source));
+    for n in namespaces {
+        let labels = if n.labelled {
+            ""
+        } else {
+            " (cluster defaults)"
+        };
+        let _ = writeln!(
+            out,
+            "namespace {}: enforce {}, audit {}, warn {} ({}){labels}",
+            printable(&n.name),
+            n.enforce,
+            n.audit,
+            n.warn,
+            printable(&n.version)
+        );
+        let all = n
+            .all_meet
+            .map(|l| format!("; every one meets {l}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {} workloads: {} meet restricted, {} baseline, {} only privileged{all}",
+            n.workloads, n.meets.restricted, n.meets.baseline, n.meets.privileged
+        );
+        capped(&mut out, &n.rejected, |f| {
+            format!(
+                "    REJECTED by {}: {}: {}",
+                modes_label(f, n),
+                who(f.kind, &f.name, &f.source),
+                f.checks.join(", ")
+            )
+        });
+        capped(&mut out, &n.flagged, |f| {
+            format!(
+                "    FLAGGED by {}: {}: {}",
+                modes_label(f, n),
+                who(f.kind, &f.name, &f.source),
+                f.checks.join(", ")
+            )
+        });
+        capped(&mut out, &n.relied_on_psp_mutation, |m| {
+            format!(
+                "    RELIED ON PSP MUTATION: {}: {} set {}",
+                who(m.kind, &m.name, &m.source),
+                printable(&m.mutation.psp),
+                printable(&m.mutation.paths.join(", "))
+            )
+        });
+        capped(&mut out, &n.new_in_pss, |c| {
+            format!(
+                "    NEW IN PSS: {}: {}",
+                who(c.kind, &c.name, &c.source),
+                c.controls.join(", ")
+            )
+        });
+        capped(&mut out, &n.denied_by_targets, |t| {
+            format!(
+                "    DENIED by {}: {}: {}",
+                t.target,
+                who(t.kind, &t.name, &t.source),
+                printable(&t.message)
+            )
+        });
+    }
+    let s = summary(namespaces);
+    let judged_by = if targets.is_empty() {
+        String::new()
+    } else {
+        format!(", {} denied by {}", s.denied_by_targets, targets.join(", "))
+    };
+    let _ = writeln!(
+        out,
+        "{} workloads in {} namespaces: {} rejected by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{judged_by}",
+        s.workloads, s.namespaces, s.rejected, s.flagged, s.relied_on_psp_mutation, s.new_in_pss
+    );
+    out
+}
+
+/// Markdown for a pull request: a table of every namespace, then a section per namespace that
+/// has something to say.
+pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# What the migration breaks\n");
+    let s = summary(namespaces);
+    let _ = writeln!(
+        out,
+        "Plan: `{}`. {} workloads in {} namespaces: **{} rejected** by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{}.\n",
+        cell(&plan.source).replace('`', "'"),
+        s.workloads,
+        s.namespaces,
+        s.rejected,
+        s.flagged,
+        s.relied_on_psp_mutation,
+        s.new_in_pss,
+        if targets.is_empty() {
+            String::new()
+        } else {
+            format!(", {} denied by {}", s.denied_by_targets, targets.join(", "))
+        }
+    );
+    let rows: Vec<Vec<String>> = namespaces
+        .iter()
+        .map(|n| {
+            vec![
+                cell(&n.name),
+                format!("{} ({})", n.enforce, cell(&n.version)),
+                format!("{} / {}", n.audit, n.warn),
+                n.workloads.to_string(),
+                n.all_meet.map(|l| l.to_string()).unwrap_or("-".into()),
+                n.rejected.len().to_string(),
+                n.flagged.len().to_string(),
+                n.relied_on_psp_mutation.len().to_string(),
+                n.new_in_pss.len().to_string(),
+                n.denied_by_targets.len().to_string(),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "namespace",
+            "enforce",
+            "audit / warn",
+            "workloads",
+            "all meet",
+            "rejected",
+            "flagged",
+            "relied on PSP mutation",
+            "new in PSS",
+            "denied by targets",
+        ],
+        rows,
+    );
+    out.push('\n');
+    for n in namespaces {
+        let nothing = n.rejected.is_empty()
+            && n.flagged.is_empty()
+            && n.relied_on_psp_mutation.is_empty()
+            && n.new_in_pss.is_empty()
+            && n.denied_by_targets.is_empty();
+        if nothing {
+            continue;
+        }
+        let _ = writeln!(out, "## {}\n", cell(&n.name));
+        let item = |kind: &str, name: &str, source: &str| {
+            format!(
+                "{kind} {} (`{}`)",
+                cell(name),
+                cell(source).replace('`', "'")
+            )
+        };
+        let section = |out: &mut String, title: &str, lines: Vec<String>| {
+            if lines.is_empty() {
+                return;
+            }
+            let _ = writeln!(out, "{title}:\n");
+            let total = lines.len();
+            for l in lines.into_iter().take(SHOWN) {
+                let _ = writeln!(out, "- {l}");
+            }
+            if total > SHOWN {
+                let _ = writeln!(
+                    out,
+                    "- ... and {} more (`--format json` lists every one)",
+                    total - SHOWN
+                );
+            }
+            out.push('\n');
+        };
+        section(
+            &mut out,
+            &format!("Rejected by enforce {}", n.enforce),
+            n.rejected
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        item(f.kind, &f.name, &f.source),
+                        f.checks.join(", ")
+                    )
+                })
+                .collect(),
+        );
+        section(
+            &mut out,
+            "Flagged by audit / warn",
+            n.flagged
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} ({}): {}",
+                        item(f.kind, &f.name, &f.source),
+                        modes_label(f, n),
+                        f.checks.join(", ")
+                    )
+                })
+                .collect(),
+        );
+        section(
+            &mut out,
+            "Relied on PSP mutation (Pod Security Admission does not mutate)",
+            n.relied_on_psp_mutation
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}: {} set {}",
+                        item(m.kind, &m.name, &m.source),
+                        cell(&m.mutation.psp),
+                        cell(&m.mutation.paths.join(", "))
+                    )
+                })
+                .collect(),
+        );
+        section(
+            &mut out,
+            "Controls new in PSS (no PSP checked them)",
+            n.new_in_pss
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {}",
+                        item(c.kind, &c.name, &c.source),
+                        c.controls.join(", ")
+                    )
+                })
+                .collect(),
+        );
+        section(
+            &mut out,
+            "Denied by the engine targets",
+            n.denied_by_targets
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}: {}: {}",
+                        t.target,
+                        item(t.kind, &t.name, &t.source),
+                        cell(&t.message)
+                    )
+                })
+                .collect(),
+        );
+    }
     out
 }

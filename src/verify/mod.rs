@@ -8,7 +8,7 @@
 //! was left out, or the ClusterPolicy form has none); anything else is undeclared, and
 //! `verify` fails on it.
 
-mod kyverno;
+pub mod kyverno;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -10,7 +10,7 @@ mod render;
 
 pub use cluster::{cluster_plan, ClusterPlan, Defaults, Exemption};
 pub use current::{current_labels, current_levels, label_changes, respect_current, LABEL_PREFIX};
-pub use observe::observe;
+pub use observe::{mutated_by_psp, observe};
 pub use plan::{
     plan_namespace, stricter, version_label, EnforceFrom, NamespacePlan, Observed, PlanOptions,
     PspLevels,

@@ -48,7 +48,7 @@ pub fn observe(loaded: &Loaded, version: Version) -> Vec<Observed> {
 
 /// Why a pod admitted by PSP `name` may carry PSP's changes, or `None` when that PSP changes
 /// nothing.
-fn mutated_by_psp(loaded: &Loaded, name: &str) -> Option<String> {
+pub fn mutated_by_psp(loaded: &Loaded, name: &str) -> Option<String> {
     let Some((_, psp)) = loaded.psps().find(|(_, p)| p.name == name) else {
         return Some(format!("it was admitted by PSP {name}, which is not in the input, so it may carry that PSP's defaults"));
     };
