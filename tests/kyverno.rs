@@ -423,19 +423,21 @@ fn cluster_policy_audit_actions_make_a_dry_run() {
     assert_eq!(audit["spec"]["validationFailureAction"], "Audit");
 }
 
-/// Kyverno's ClusterPolicy autogen copies a Pod rule for pod controllers by rewriting the rule's
-/// JSON text (`request.object.spec`, then `object.spec` and `object.metadata`, to the pod
-/// template's; kyverno/kyverno pkg/autogen, `updateGenRuleByte` and `updateCELFields`). The
-/// rewritten rule, run on a Deployment and on a CronJob (whose template has no metadata) made
-/// from each pod of the input, decides as the rule does on the pod: no literal from the input
-/// is rewritten (`hostile-cel`) and no read of the template's metadata fails.
+/// Kyverno's autogen copies a Pod policy for pod controllers by rewriting its JSON text:
+/// `object.spec` and `object.metadata` become the pod template's (ClusterPolicy: kyverno/kyverno
+/// pkg/autogen, `updateGenRuleByte` and `updateCELFields`; ValidatingPolicy: pkg/cel/autogen,
+/// `updateFields`, whose newer releases keep `object.metadata.namespace` and `.name`: the
+/// unprotected rewrite checked here is the harder one). In both forms the rewritten CEL, run on
+/// a Deployment and on a CronJob (whose template has no metadata) made from each pod of the
+/// input, decides as the policy does on the pod: no literal from the input is rewritten
+/// (`hostile-cel`) and no read of the template's metadata fails.
 #[test]
-fn cluster_policy_autogen_rewrite_keeps_decisions() {
+fn autogen_rewrite_keeps_decisions_in_both_forms() {
     use podsec_migrate::cel::eval::{Engine, Request, Validation};
     use podsec_migrate::cel::Variable;
-    fn engine(rule: &Value) -> Engine {
-        let cel = &rule["validate"]["cel"];
-        let variables: Vec<Variable> = cel["variables"]
+    /// The engine for CEL `variables` and one `validation` (`expression`, `messageExpression`).
+    fn engine(variables: &Value, validation: &Value) -> Engine {
+        let variables: Vec<Variable> = variables
             .as_array()
             .unwrap()
             .iter()
@@ -444,41 +446,32 @@ fn cluster_policy_autogen_rewrite_keeps_decisions() {
                 expression: v["expression"].as_str().unwrap().into(),
             })
             .collect();
-        let e = &cel["expressions"][0];
         Engine::from_parts(
             &[],
             &variables,
             &[Validation {
-                expression: e["expression"].as_str().unwrap().into(),
-                message_expression: e["messageExpression"].as_str().unwrap().into(),
+                expression: validation["expression"].as_str().unwrap().into(),
+                message_expression: validation["messageExpression"].as_str().unwrap().into(),
             }],
         )
         .unwrap()
     }
-    /// The rule as autogen rewrites it for `template` (`spec.template` or
+    /// The CEL of a policy document in either form: its variables and validation.
+    fn cel(doc: &Value) -> (Value, Value) {
+        if doc["kind"] == "ClusterPolicy" {
+            let c = &doc["spec"]["rules"][0]["validate"]["cel"];
+            (c["variables"].clone(), c["expressions"][0].clone())
+        } else {
+            let s = &doc["spec"];
+            (s["variables"].clone(), s["validations"][0].clone())
+        }
+    }
+    /// The document as autogen rewrites it for `template` (`spec.template` or
     /// `spec.jobTemplate.spec.template`).
-    fn rewritten(rule: &Value, template: &str) -> Value {
-        let mut text = serde_json::to_string(rule).unwrap();
+    fn rewritten(doc: &Value, template: &str) -> Value {
+        let mut text = serde_json::to_string(doc).unwrap();
         for (from, to) in [
-            (
-                "request.object.spec",
-                format!("request.object.{template}.spec"),
-            ),
-            (
-                "request.oldObject.spec",
-                format!("request.oldObject.{template}.spec"),
-            ),
-            (
-                "request.object.metadata",
-                format!("request.object.{template}.metadata"),
-            ),
-            (
-                "request.oldObject.metadata",
-                format!("request.oldObject.{template}.metadata"),
-            ),
-            ("object.spec", format!("object.{template}.spec")),
             ("oldObject.spec", format!("oldObject.{template}.spec")),
-            ("object.metadata", format!("object.{template}.metadata")),
             (
                 "oldObject.metadata",
                 format!("oldObject.{template}.metadata"),
@@ -486,68 +479,90 @@ fn cluster_policy_autogen_rewrite_keeps_decisions() {
         ] {
             text = text.replace(from, &to);
         }
+        // `object.` not preceded by `old` (or by `request.`, which the CEL never uses).
+        for (from, to) in [
+            ("object.spec", format!("object.{template}.spec")),
+            ("object.metadata", format!("object.{template}.metadata")),
+        ] {
+            let parts: Vec<&str> = text.split(from).collect();
+            let mut out = parts[0].to_string();
+            for part in &parts[1..] {
+                out.push_str(if out.ends_with("old") { from } else { &to });
+                out.push_str(part);
+            }
+            text = out;
+        }
         serde_json::from_str(&text).unwrap()
     }
     let mut checked = 0;
-    for case in [
-        "hostile-cel",
-        "example-cluster",
-        "simulate-mutations",
-        "simulate-rbac-scoping",
-    ] {
-        let t = tempfile::tempdir().unwrap();
-        let out = t.path().join("out");
-        let doc = parse(&convert_cluster_policy(
-            &format!("fixtures/{case}"),
-            &out,
-            &[],
-        ));
-        let rule = &doc["spec"]["rules"][0];
-        let pod_rule = engine(rule);
-        let deployment = engine(&rewritten(rule, "spec.template"));
-        let cronjob = engine(&rewritten(rule, "spec.jobTemplate.spec.template"));
-        let text =
-            std::fs::read_to_string(out.join("kyverno/tests/validating/resources.yaml")).unwrap();
-        for pod in podsec_migrate::load::yaml::parse_documents(&text).unwrap() {
-            let pod = pod.value;
-            let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
-            let request = Request {
-                namespace: ns.into(),
-                username: "someone".into(),
-                groups: vec!["system:authenticated".into()],
-                operation: "CREATE".into(),
+    for form in ["policies", "clusterpolicy"] {
+        for case in [
+            "hostile-cel",
+            "example-cluster",
+            "simulate-mutations",
+            "simulate-rbac-scoping",
+        ] {
+            let t = tempfile::tempdir().unwrap();
+            let out = t.path().join("out");
+            let input = format!("fixtures/{case}");
+            let text = if form == "policies" {
+                convert(&input, &out, &[])
+            } else {
+                convert_cluster_policy(&input, &out, &[])
             };
-            let want = pod_rule.evaluate(&pod, &request).unwrap().admitted;
-            let mut template = serde_json::json!({"spec": pod["spec"]});
-            if let Some(a) = pod["metadata"].get("annotations") {
-                template["metadata"] = serde_json::json!({"annotations": a});
+            let doc = parse(&text);
+            let (vars, validation) = cel(&doc);
+            let pod_policy = engine(&vars, &validation);
+            let rewritten_engine = |template: &str| {
+                let (v, e) = cel(&rewritten(&doc, template));
+                engine(&v, &e)
+            };
+            let deployment = rewritten_engine("spec.template");
+            let cronjob = rewritten_engine("spec.jobTemplate.spec.template");
+            let resources =
+                std::fs::read_to_string(out.join("kyverno/tests/validating/resources.yaml"))
+                    .unwrap();
+            for pod in podsec_migrate::load::yaml::parse_documents(&resources).unwrap() {
+                let pod = pod.value;
+                let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
+                let request = Request {
+                    namespace: ns.into(),
+                    username: "someone".into(),
+                    groups: vec!["system:authenticated".into()],
+                    operation: "CREATE".into(),
+                };
+                let want = pod_policy.evaluate(&pod, &request).unwrap().admitted;
+                let mut template = serde_json::json!({"spec": pod["spec"]});
+                if let Some(a) = pod["metadata"].get("annotations") {
+                    template["metadata"] = serde_json::json!({"annotations": a});
+                }
+                let deploy = serde_json::json!({
+                    "apiVersion": "apps/v1", "kind": "Deployment",
+                    "metadata": {"name": "d", "namespace": ns},
+                    "spec": {"template": template.clone()},
+                });
+                // The template has no metadata unless the pod has annotations.
+                let cron = serde_json::json!({
+                    "apiVersion": "batch/v1", "kind": "CronJob",
+                    "metadata": {"name": "c", "namespace": ns},
+                    "spec": {"jobTemplate": {"spec": {"template": template}}},
+                });
+                let name = &pod["metadata"]["name"];
+                for (kind, engine, object) in [
+                    ("Deployment", &deployment, &deploy),
+                    ("CronJob", &cronjob, &cron),
+                ] {
+                    let got = engine
+                        .evaluate(object, &request)
+                        .unwrap_or_else(|e| panic!("{form} {case}: {name} as a {kind}: {e}"))
+                        .admitted;
+                    assert_eq!(got, want, "{form} {case}: {name} as a {kind}");
+                }
+                checked += 1;
             }
-            let deploy = serde_json::json!({
-                "apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": {"name": "d", "namespace": ns},
-                "spec": {"template": template.clone()},
-            });
-            // The template has no metadata unless the pod has annotations.
-            let cron = serde_json::json!({
-                "apiVersion": "batch/v1", "kind": "CronJob",
-                "metadata": {"name": "c", "namespace": ns},
-                "spec": {"jobTemplate": {"spec": {"template": template}}},
-            });
-            let name = &pod["metadata"]["name"];
-            for (kind, engine, object) in [
-                ("Deployment", &deployment, &deploy),
-                ("CronJob", &cronjob, &cron),
-            ] {
-                let got = engine
-                    .evaluate(object, &request)
-                    .unwrap_or_else(|e| panic!("{case}: {name} as a {kind}: {e}"))
-                    .admitted;
-                assert_eq!(got, want, "{case}: {name} as a {kind}");
-            }
-            checked += 1;
         }
     }
-    assert!(checked >= 40, "only {checked} pods checked");
+    assert!(checked >= 80, "only {checked} pods checked");
 }
 
 /// The legacy form's CLI suite validates against the shared schema, names the ClusterPolicy's
