@@ -20,7 +20,7 @@ use super::{CLUSTER_POLICY_NAME, CLUSTER_POLICY_RULE, MUTATING_NAME, POLICY_NAME
 use crate::cel::eval::{mutation, Engine, Request};
 use crate::load::Loaded;
 use crate::psp::Psp;
-use crate::render::{render, Document};
+use crate::render::{render, yaml_safe_json, Document};
 use crate::replay;
 use crate::scope::{Identity, Scopes};
 use crate::simulate::{apply_api_defaults, choose, Choice};
@@ -287,18 +287,13 @@ fn test_file(
     }
 }
 
-/// Pods as a YAML stream: one JSON document each (JSON is YAML), with the line and paragraph
-/// separators escaped, which YAML 1.1 readers take as line breaks.
+/// Pods as a YAML stream: one JSON document each (JSON is YAML), made safe for YAML readers.
 fn stream(docs: &[&Value]) -> String {
     let mut out = String::new();
     for d in docs {
         let json = serde_json::to_string_pretty(d).unwrap_or_default();
         out.push_str("---\n");
-        out.push_str(
-            &json
-                .replace('\u{2028}', "\\u2028")
-                .replace('\u{2029}', "\\u2029"),
-        );
+        out.push_str(&yaml_safe_json(&json));
         out.push('\n');
     }
     out
