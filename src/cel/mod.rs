@@ -30,7 +30,7 @@ mod proc_mount;
 mod read_only_root_filesystem;
 mod runtime_class;
 mod seccomp;
-mod selinux;
+pub mod selinux;
 mod sysctls;
 mod users_groups;
 mod volumes;

@@ -16,8 +16,25 @@
 
 use crate::fidelity::{effect_name, origin_name, Fidelity, FidelityRow, TargetReport};
 use crate::intent::{Constraint, Control, Effect, Intent};
+use crate::psp::SeLinuxRule;
 
 use super::TARGET;
+
+const CHECKED: &str = "checked in CEL as the plugin did, OR-ed with the other PSPs the pod may use";
+
+/// Where the CEL decides a validating constraint less precisely than the plugin did (always
+/// stricter), why; `None` where it decides exactly.
+fn cel_limit(c: &Control) -> Option<&'static str> {
+    match c {
+        Control::SeLinux {
+            rule: SeLinuxRule::MustRunAs,
+            options: Some(o),
+        } if !o.level.as_deref().is_none_or(crate::cel::selinux::level_compared_as_the_plugin_did) => {
+            Some("the SELinux level has more than 5 categories: the CEL compares it as written, so the same categories in another order, which the plugin took as equal, are refused")
+        }
+        _ => None,
+    }
+}
 
 /// One report per intent, in the order given.
 pub fn reports(intents: &[Intent]) -> Vec<TargetReport> {
@@ -36,9 +53,10 @@ fn report(intent: &Intent) -> TargetReport {
 
 fn row(intent: &Intent, c: &Constraint) -> FidelityRow {
     let rule = c.describe();
-    let reason = match c.effect {
-        Effect::Mutate => "applied by the MutatingPolicy where the pod leaves it unset, after the plugin's choice of PSP (to a controller's pod template too, so the template passes the ValidatingPolicy)",
-        Effect::Validate => "checked in CEL as the plugin did, OR-ed with the other PSPs the pod may use",
+    let (verdict, reason) = match (c.effect, cel_limit(&c.control)) {
+        (Effect::Validate, Some(limit)) => (Fidelity::Stricter, limit),
+        (Effect::Mutate, _) => (Fidelity::Exact, "applied by the MutatingPolicy where the pod leaves it unset, after the plugin's choice of PSP (to a controller's pod template too, so the template passes the ValidatingPolicy)"),
+        (Effect::Validate, None) => (Fidelity::Exact, CHECKED),
     };
     FidelityRow {
         psp: intent.psp.clone(),
@@ -46,7 +64,7 @@ fn row(intent: &Intent, c: &Constraint) -> FidelityRow {
         field: c.field.clone(),
         effect: effect_name(c.effect),
         origin: origin_name(c.origin),
-        verdict: Fidelity::Exact,
+        verdict,
         reason: reason.into(),
         psp_rule: rule.clone(),
         target_rule: Some(rule),
@@ -81,19 +99,27 @@ fn cluster_policy_row(intent: &Intent, c: &Constraint, defaulted: &[&str]) -> Fi
     let (verdict, reason, target_rule) = match c.effect {
         Effect::Mutate => (
             Fidelity::MutationDropped,
-            "not applied: the ClusterPolicy form has no mutate rule, since its preconditions (JMESPath) cannot make the plugin's choice among the PSPs the pod may use",
+            "not applied: the ClusterPolicy form has no mutate rule, since its preconditions (JMESPath) cannot make the plugin's choice among the PSPs the pod may use".to_string(),
             None,
         ),
-        Effect::Validate if defaulted.contains(&c.field.as_str()) => (
-            Fidelity::Stricter,
-            "checked in CEL as the plugin did, but no default is applied: a pod that relied on the PSP's default for this field is refused until it sets the value",
-            Some(format!("{rule} (set explicitly)")),
-        ),
-        Effect::Validate => (
-            Fidelity::Exact,
-            "checked in CEL as the plugin did, OR-ed with the other PSPs the pod may use",
-            Some(rule.clone()),
-        ),
+        Effect::Validate => {
+            let mut limits: Vec<&str> = Vec::new();
+            if defaulted.contains(&c.field.as_str()) {
+                limits.push("checked in CEL as the plugin did, but no default is applied: a pod that relied on the PSP's default for this field is refused until it sets the value");
+            }
+            limits.extend(cel_limit(&c.control));
+            match limits.as_slice() {
+                [] => (Fidelity::Exact, CHECKED.to_string(), Some(rule.clone())),
+                _ => {
+                    let target = if defaulted.contains(&c.field.as_str()) {
+                        format!("{rule} (set explicitly)")
+                    } else {
+                        rule.clone()
+                    };
+                    (Fidelity::Stricter, limits.join("; "), Some(target))
+                }
+            }
+        }
     };
     FidelityRow {
         psp: intent.psp.clone(),
@@ -102,7 +128,7 @@ fn cluster_policy_row(intent: &Intent, c: &Constraint, defaulted: &[&str]) -> Fi
         effect: effect_name(c.effect),
         origin: origin_name(c.origin),
         verdict,
-        reason: reason.into(),
+        reason,
         psp_rule: rule,
         target_rule,
     }
@@ -145,3 +171,40 @@ const SECCOMP_ALLOWED: &str =
     "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]";
 const APPARMOR_ALLOWED: &str =
     "metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::intent_of;
+    use crate::simulate::testing::psp;
+
+    fn selinux_row(level: &str, cluster_policy: bool) -> FidelityRow {
+        let p = psp(&format!(
+            "  seLinux: {{rule: MustRunAs, seLinuxOptions: {{level: '{level}'}}}}\n"
+        ));
+        let intent = intent_of(&p);
+        let reports = if cluster_policy {
+            cluster_policy_reports(&[intent])
+        } else {
+            reports(&[intent])
+        };
+        reports[0]
+            .rows
+            .iter()
+            .find(|r| r.field == "spec.seLinux" && r.effect == "validate")
+            .unwrap()
+            .clone()
+    }
+
+    /// A level the CEL compares as written is declared stricter, in both forms; one it
+    /// compares in any category order is exact.
+    #[test]
+    fn selinux_levels_beyond_the_permuted_ones_are_stricter() {
+        for cluster_policy in [false, true] {
+            let six = selinux_row("s0:c1,c2,c3,c4,c5,c6", cluster_policy);
+            assert_eq!(six.verdict, Fidelity::Stricter, "{six:?}");
+            assert!(six.reason.contains("more than 5 categories"), "{six:?}");
+        }
+        assert_eq!(selinux_row("s0:c1,c2", false).verdict, Fidelity::Exact);
+    }
+}
