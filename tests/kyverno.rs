@@ -52,40 +52,51 @@ fn parse(text: &str) -> Value {
     docs.into_iter().next().unwrap().value
 }
 
+/// The shared schemas, when the shared folder is there (`None` skips the checks, loudly).
+fn schemas(test: &str) -> Option<common::schema::Schemas> {
+    shared_dir(test).map(|s| common::schema::Schemas::load(&s.join("schemas")))
+}
+
+/// `text` parses to one document that validates against its shared schema.
+fn valid(schemas: Option<&common::schema::Schemas>, what: &str, text: &str) -> Value {
+    let doc = parse(text);
+    if let Some(schemas) = schemas {
+        assert_eq!(schemas.validate(&doc), Ok(true), "{what}: {text}");
+    }
+    doc
+}
+
+/// `verify OUT INPUT`, exit 0 expected; `None` when the input holds no pod to verify.
+fn verified(out: &Path, input: &str) -> Option<String> {
+    let r = run(&["verify", out.to_str().unwrap(), input]);
+    if r.code == 3 && r.stderr.contains("no Pod or pod template found") {
+        return None;
+    }
+    assert_eq!(r.code, 0, "verify {input}: {}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("DIFFERS "), "{input}: {}", r.stdout);
+    Some(r.stdout)
+}
+
 #[test]
 fn every_fixture_policy_is_snapshotted_and_verified() {
-    let schemas =
-        shared_dir("kyverno schemas").map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    let schemas = schemas("kyverno schemas");
     let mut agreed = 0;
     for case in fixtures() {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
         let input = format!("fixtures/{case}");
         let text = convert(&input, &out, &[]);
-        let doc = parse(&text);
-        if let Some(schemas) = &schemas {
-            assert_eq!(schemas.validate(&doc), Ok(true), "{case}: {text}");
-        }
+        valid(schemas.as_ref(), &case, &text);
         insta::assert_snapshot!(case.replace('/', "__"), text);
         if let Ok(mutating) = std::fs::read_to_string(out.join(MUTATING)) {
-            let doc = parse(&mutating);
-            if let Some(schemas) = &schemas {
-                assert_eq!(schemas.validate(&doc), Ok(true), "{case}: {mutating}");
-            }
+            valid(schemas.as_ref(), &case, &mutating);
             insta::assert_snapshot!(format!("{}__mutating", case.replace('/', "__")), mutating);
         }
-        let r = run(&["verify", out.to_str().unwrap(), &input]);
-        if r.code == 3 && r.stderr.contains("no Pod or pod template found") {
+        let Some(stdout) = verified(&out, &input) else {
             continue;
-        }
-        assert_eq!(r.code, 0, "verify {case}: {}{}", r.stdout, r.stderr);
-        agreed += r
-            .stdout
-            .lines()
-            .filter(|l| l.starts_with("AGREED "))
-            .count();
-        assert!(!r.stdout.contains("DIFFERS "), "{case}: {}", r.stdout);
-        assert!(!r.stdout.contains("DECLARED "), "{case}: {}", r.stdout);
+        };
+        agreed += stdout.lines().filter(|l| l.starts_with("AGREED ")).count();
+        assert!(!stdout.contains("DECLARED "), "{case}: {stdout}");
     }
     assert!(agreed >= 40, "only {agreed} verdicts agreed outright");
 }
@@ -205,8 +216,7 @@ fn without_the_mutating_policy_relying_on_defaults_is_declared() {
 fn kyverno_cli_suite_is_complete_and_consistent() {
     use podsec_migrate::cel::eval::{mutation, Engine, Request, Validation};
     use podsec_migrate::cel::Variable;
-    let schemas = shared_dir("kyverno cli suite schemas")
-        .map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    let schemas = schemas("kyverno cli suite schemas");
     for case in ["example-cluster", "simulate-mutations", "hostile-cel"] {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
@@ -333,36 +343,28 @@ fn convert_cluster_policy(input: &str, out: &Path, extra: &[&str]) -> String {
 /// where it differs only on pods that relied on a PSP default, declared as the form's loss.
 #[test]
 fn every_fixture_cluster_policy_is_snapshotted_and_verified() {
-    let schemas = shared_dir("kyverno clusterpolicy schemas")
-        .map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    let schemas = schemas("kyverno clusterpolicy schemas");
     let (mut agreed, mut declared) = (0, 0);
     for case in fixtures() {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
         let input = format!("fixtures/{case}");
         let text = convert_cluster_policy(&input, &out, &[]);
-        let doc = parse(&text);
-        if let Some(schemas) = &schemas {
-            assert_eq!(schemas.validate(&doc), Ok(true), "{case}: {text}");
-        }
+        valid(schemas.as_ref(), &case, &text);
         insta::assert_snapshot!(format!("{}__clusterpolicy", case.replace('/', "__")), text);
-        let r = run(&["verify", out.to_str().unwrap(), &input]);
-        if r.code == 3 && r.stderr.contains("no Pod or pod template found") {
+        let Some(stdout) = verified(&out, &input) else {
             continue;
-        }
-        assert_eq!(r.code, 0, "verify {case}: {}{}", r.stdout, r.stderr);
-        assert!(!r.stdout.contains("DIFFERS "), "{case}: {}", r.stdout);
-        agreed += r.stdout.matches("AGREED ").count();
-        let declared_here = r.stdout.matches("DECLARED ").count();
+        };
+        agreed += stdout.matches("AGREED ").count();
+        let declared_here = stdout.matches("DECLARED ").count();
         assert_eq!(
-            r.stdout
+            stdout
                 .matches(
                     "the ClusterPolicy form (--kyverno-api clusterpolicy) applies no PSP defaults"
                 )
                 .count(),
             declared_here,
-            "{case}: {}",
-            r.stdout
+            "{case}: {stdout}"
         );
         declared += declared_here;
     }
@@ -571,8 +573,7 @@ fn autogen_rewrite_keeps_decisions_in_both_forms() {
 fn cluster_policy_cli_suite_names_its_rule_and_agrees() {
     use podsec_migrate::cel::eval::{Engine, Request, Validation};
     use podsec_migrate::cel::Variable;
-    let schemas = shared_dir("kyverno cli suite schemas")
-        .map(|s| common::schema::Schemas::load(&s.join("schemas")));
+    let schemas = schemas("kyverno cli suite schemas");
     for case in ["example-cluster", "simulate-mutations", "hostile-cel"] {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
