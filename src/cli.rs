@@ -22,9 +22,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert PSPs (with the RBAC that grants them, namespaces and workloads) into Pod Security
-    /// Admission labels and configuration and a Kyverno ValidatingPolicy, with a report of what
+    /// Admission labels and configuration, a Kyverno ValidatingPolicy and a built-in
+    /// ValidatingAdmissionPolicy (with MutatingAdmissionPolicy for the defaults), with a report of what
     /// each target keeps of each PSP: exactly, stricter, looser, lost, or a dropped default.
-    /// (Gatekeeper, ValidatingAdmissionPolicy and Kubewarden are not built yet.)
+    /// (Gatekeeper and Kubewarden are not built yet.)
     Convert(ConvertArgs),
     /// Map every PSP onto the closest Pod Security Standards level, field by field, saying why.
     Levels(LevelsArgs),
@@ -184,6 +185,17 @@ pub struct ConvertArgs {
     /// defaults: see the fidelity report).
     #[arg(long, value_enum, default_value_t = targets::kyverno::Api::Policies, value_name = "API")]
     pub kyverno_api: targets::kyverno::Api,
+    /// What the ValidatingAdmissionPolicyBinding does with a pod the policy rejects
+    /// (comma-separated `validationActions`): `deny`, or a dry run with `warn` (a warning to the
+    /// client) and/or `audit` (an audit annotation). Deny and warn cannot be combined.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "deny",
+        value_name = "ACTION"
+    )]
+    pub vap_actions: Vec<targets::vap::Action>,
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,

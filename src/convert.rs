@@ -29,6 +29,8 @@ pub struct Options {
     pub kyverno_actions: crate::targets::kyverno::Actions,
     /// Which Kyverno API the policies are written for.
     pub kyverno_api: crate::targets::kyverno::Api,
+    /// The ValidatingAdmissionPolicyBinding's `validationActions`.
+    pub vap_actions: Vec<crate::targets::vap::Action>,
 }
 
 /// Everything one conversion produced, before it is written.
@@ -58,11 +60,7 @@ pub const NO_RBAC: &str = "the input holds no RBAC (Role, ClusterRole, RoleBindi
 /// Builds every target's output in memory.
 pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     let version = opts.plan.k8s_version;
-    let chosen: Vec<&'static dyn Target> = targets::ALL
-        .iter()
-        .copied()
-        .filter(|t| opts.targets.is_empty() || opts.targets.iter().any(|n| n == t.name()))
-        .collect();
+    let (chosen, left_out) = chosen_targets(opts);
     let mut intents: Vec<Intent> = loaded.psps().map(|(_, p)| intent_of(p)).collect();
     intents.sort_by(|a, b| a.psp.cmp(&b.psp));
     let policies: Vec<PolicyLevels> = intents.iter().map(|i| judge(i, version)).collect();
@@ -93,10 +91,12 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     if no_rbac {
         plan.notes.insert(0, NO_RBAC.into());
     }
+    plan.notes.extend(left_out);
     let target_options = targets::Options {
         k8s_version: version,
         kyverno_actions: opts.kyverno_actions,
         kyverno_api: opts.kyverno_api,
+        vap_actions: opts.vap_actions.clone(),
     };
     let input = Input {
         intents: &intents,
@@ -127,6 +127,26 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
         psp_denied: psp_denied(loaded),
         no_rbac,
     }
+}
+
+/// The targets to render, in [`targets::ALL`] order, and a note per target left out of the
+/// default set because the Kubernetes version lacks its API. A target named in `--targets`
+/// that the version lacks is refused by the command before this runs; here it is left out
+/// with the same note.
+pub fn chosen_targets(opts: &Options) -> (Vec<&'static dyn Target>, Vec<String>) {
+    let mut chosen = Vec::new();
+    let mut notes = Vec::new();
+    let version = opts.plan.k8s_version;
+    for t in targets::ALL.iter().copied() {
+        if !(opts.targets.is_empty() || opts.targets.iter().any(|n| n == t.name())) {
+            continue;
+        }
+        match t.unsupported(version) {
+            Some(why) => notes.push(format!("the {} target is left out: {why}", t.name())),
+            None => chosen.push(t),
+        }
+    }
+    (chosen, notes)
 }
 
 /// The input's workloads that its own PSPs denied, under its RBAC, in the simulator's order.

@@ -49,6 +49,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/kyverno/kyverno-test.yaml.tera"),
     ),
     (
+        "vap/resource-rules.yaml",
+        include_str!("../templates/vap/resource-rules.yaml.tera"),
+    ),
+    (
+        "vap/validating-admission-policy.yaml",
+        include_str!("../templates/vap/validating-admission-policy.yaml.tera"),
+    ),
+    (
+        "vap/validating-admission-policy-binding.yaml",
+        include_str!("../templates/vap/validating-admission-policy-binding.yaml.tera"),
+    ),
+    (
+        "vap/mutating-admission-policy.yaml",
+        include_str!("../templates/vap/mutating-admission-policy.yaml.tera"),
+    ),
+    (
+        "vap/mutating-admission-policy-binding.yaml",
+        include_str!("../templates/vap/mutating-admission-policy-binding.yaml.tera"),
+    ),
+    (
         "accept/accepted-findings.yaml",
         include_str!("../templates/accept/accepted-findings.yaml.tera"),
     ),

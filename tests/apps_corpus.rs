@@ -323,10 +323,11 @@ fn convert_names_the_workloads_their_own_psps_denied() {
 }
 
 /// Every slice converted, and `verify` run on its own workloads: the Kyverno target (its
-/// MutatingPolicy, then its ValidatingPolicy) admits exactly the workloads the simulator admits
+/// MutatingPolicy, then its ValidatingPolicy) and the vap target (its MutatingAdmissionPolicy,
+/// then its ValidatingAdmissionPolicy, controllers judged as controllers) admit exactly the workloads the simulator admits
 /// under the slice's RBAC, and leaves them as the plugin left them.
 #[test]
-fn every_slice_verifies_with_the_kyverno_target() {
+fn every_slice_verifies_with_the_kyverno_and_vap_targets() {
     let Some(shared) = common::shared_dir("apps_corpus verify") else {
         return;
     };
@@ -337,7 +338,7 @@ fn every_slice_verifies_with_the_kyverno_target() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     slices.sort();
-    let mut agreed = 0;
+    let mut agreed = [0, 0];
     for path in &slices {
         let file = file_name(path);
         let t = tempfile::tempdir().unwrap();
@@ -352,11 +353,21 @@ fn every_slice_verifies_with_the_kyverno_target() {
             "{file}: {}",
             r.stdout
         );
-        agreed += r
-            .stdout
-            .lines()
-            .filter(|l| l.starts_with("AGREED "))
-            .count();
+        for (i, target) in ["kyverno", "vap"].iter().enumerate() {
+            agreed[i] += r
+                .stdout
+                .lines()
+                .filter(|l| {
+                    l.starts_with("AGREED ")
+                        && (l.ends_with(&format!("; {target} admits"))
+                            || l.ends_with(&format!("; {target} denies")))
+                })
+                .count();
+        }
     }
-    assert_eq!(agreed, 41, "every workload of the 17 slices agrees");
+    assert_eq!(
+        agreed,
+        [41, 41],
+        "every workload of the 17 slices agrees, for Kyverno and for the vap target"
+    );
 }

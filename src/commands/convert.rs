@@ -18,6 +18,7 @@ use crate::targets::psa::PlanOptions;
 
 /// Runs `convert`.
 pub fn run(args: &ConvertArgs) -> CliResult {
+    check_targets(args)?;
     note_version(args.k8s_version);
     let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     let mut accepted = read_accepted(args.accept.as_deref())?;
@@ -48,6 +49,22 @@ pub fn run(args: &ConvertArgs) -> CliResult {
     }
     fail_on(args.fail_on, &conversion, &accepted, args.accept.as_deref())?;
     Ok(ExitCode::from(exit::OK))
+}
+
+/// Usage errors the flags cannot express: a target named in `--targets` whose API the
+/// `--k8s-version` lacks, and `--vap-actions` the API refuses. A target left to the default set
+/// is left out with a note instead.
+fn check_targets(args: &ConvertArgs) -> Result<(), CliError> {
+    let usage = |why: String| CliError::new(format!("podsec-migrate convert: {why}"), exit::USAGE);
+    for name in &args.targets {
+        if let Some(why) =
+            crate::targets::by_name(name).and_then(|t| t.unsupported(args.k8s_version))
+        {
+            return Err(usage(format!("--targets {name}: {why}")));
+        }
+    }
+    crate::targets::vap::check_actions(&args.vap_actions).map_err(usage)?;
+    Ok(())
 }
 
 /// The entries of `--accept FILE` (none without it); every problem in it at once, as an input
@@ -137,6 +154,7 @@ fn options(args: &ConvertArgs) -> Options {
         targets: args.targets.clone(),
         kyverno_actions: args.kyverno_actions,
         kyverno_api: args.kyverno_api,
+        vap_actions: args.vap_actions.clone(),
         feature_gates: args.gates.feature_gates,
         plan: PlanOptions {
             k8s_version: args.k8s_version,

@@ -6,8 +6,10 @@
 //! from them) into documents, and says per PSP constraint what it kept. The fidelity report is
 //! never written by hand per target: it is built from the rows every target hands back.
 
+pub mod cel_rows;
 pub mod kyverno;
 pub mod psa;
+pub mod vap;
 
 use crate::fidelity::TargetReport;
 use crate::intent::Intent;
@@ -26,10 +28,15 @@ pub trait Target: Sync {
     fn about(&self) -> &'static str;
     /// The target's documents and, per PSP, what it keeps of each constraint.
     fn render(&self, input: &Input<'_>) -> Rendered;
+    /// Why the target cannot be rendered for a cluster at `version` (an API it needs is newer),
+    /// if it cannot.
+    fn unsupported(&self, _version: Version) -> Option<String> {
+        None
+    }
 }
 
 /// Every target, in the order `--targets` lists them.
-pub const ALL: &[&dyn Target] = &[&psa::Psa, &kyverno::Kyverno];
+pub const ALL: &[&dyn Target] = &[&psa::Psa, &kyverno::Kyverno, &vap::Vap];
 
 /// The target called `name`.
 pub fn by_name(name: &str) -> Option<&'static dyn Target> {
@@ -60,6 +67,8 @@ pub struct Options {
     pub kyverno_actions: kyverno::Actions,
     /// Which Kyverno API the policies are written for.
     pub kyverno_api: kyverno::Api,
+    /// The ValidatingAdmissionPolicyBinding's `validationActions`.
+    pub vap_actions: Vec<vap::Action>,
 }
 
 /// What a target produced.

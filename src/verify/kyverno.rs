@@ -14,9 +14,14 @@ use crate::load::yaml::parse_documents;
 
 /// The one document of `kind` in the file at `path`.
 fn read_one(path: &Path, kind: &str) -> Result<Value, String> {
-    let shown = path.display();
+    let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
-    let docs = parse_documents(&text)
+    read_one_text(&shown, &text, kind)
+}
+
+/// The one document of `kind` in `text`, read from the file `shown`.
+pub(super) fn read_one_text(shown: &str, text: &str, kind: &str) -> Result<Value, String> {
+    let docs = parse_documents(text)
         .map_err(|e| format!("{shown}:{}:{}: {}", e.pos.line, e.pos.column, e.message))?;
     let mut found: Vec<Value> = docs
         .into_iter()
@@ -33,7 +38,7 @@ fn read_one(path: &Path, kind: &str) -> Result<Value, String> {
 }
 
 /// The named expressions under `spec.<key>` (variables, match conditions).
-fn named(spec: &Value, key: &str, shown: &str) -> Result<Vec<Variable>, String> {
+pub(super) fn named(spec: &Value, key: &str, shown: &str) -> Result<Vec<Variable>, String> {
     named_at(spec, "spec", key, shown)
 }
 
@@ -154,14 +159,14 @@ pub fn cluster_policy_engine(path: &Path) -> Result<Engine, String> {
     .map_err(|e| format!("{shown}: {e}"))
 }
 
-fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+pub(super) fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default()
 }
 
-fn string(v: &Value, key: &str) -> Result<String, String> {
+pub(super) fn string(v: &Value, key: &str) -> Result<String, String> {
     v.get(key)
         .and_then(Value::as_str)
         .map(str::to_string)

@@ -9,6 +9,7 @@
 //! `verify` fails on it.
 
 pub mod kyverno;
+pub mod vap;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -94,9 +95,11 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
         };
         engines.push(Run {
             target: "kyverno",
-            mutator,
-            engine: kyverno::engine(&kyverno_file)?,
-            unmutated: NO_MUTATING_POLICY,
+            engines: Engines::Kyverno {
+                mutator,
+                engine: kyverno::engine(&kyverno_file)?,
+                unmutated: NO_MUTATING_POLICY,
+            },
         });
         targets.push(TargetRun {
             target: "kyverno",
@@ -107,9 +110,11 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
     if cluster_policy.is_file() {
         engines.push(Run {
             target: CLUSTER_POLICY_TARGET,
-            mutator: None,
-            engine: kyverno::cluster_policy_engine(&cluster_policy)?,
-            unmutated: CLUSTER_POLICY_FORM,
+            engines: Engines::Kyverno {
+                mutator: None,
+                engine: kyverno::cluster_policy_engine(&cluster_policy)?,
+                unmutated: CLUSTER_POLICY_FORM,
+            },
         });
         targets.push(TargetRun {
             target: CLUSTER_POLICY_TARGET,
@@ -117,18 +122,32 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
             not_run: None,
         });
     }
+    if let Some(v) = vap::load(dir)? {
+        engines.push(Run {
+            target: VAP_TARGET,
+            engines: Engines::Vap(Box::new(v)),
+        });
+        targets.push(TargetRun {
+            target: VAP_TARGET,
+            file: vap::policy_file(dir).display().to_string(),
+            not_run: None,
+        });
+    }
     if engines.is_empty() {
         return Err(format!(
-            "{}: no policy this command can run (expected kyverno/validating-policy.yaml or kyverno/cluster-policy.yaml from `podsec-migrate convert`)",
+            "{}: no policy this command can run (expected kyverno/validating-policy.yaml, kyverno/cluster-policy.yaml or vap/validating-admission-policy.yaml from `podsec-migrate convert`)",
             dir.display()
         ));
     }
     let sim = replay::simulate(loaded, opts);
     let requester = opts.user.clone().unwrap_or_else(nobody);
     let psps: BTreeMap<&str, &Psp> = loaded.psps().map(|(_, p)| (p.name.as_str(), p)).collect();
-    let views = loaded.objects.iter().filter_map(|o| o.pod_view());
+    let views = loaded
+        .objects
+        .iter()
+        .filter_map(|o| Some((o, o.pod_view()?)));
     let mut results = Vec::new();
-    for (view, r) in views.zip(&sim.results) {
+    for ((obj, view), r) in views.zip(&sim.results) {
         // The pod as the API server hands it to admission: its defaulting applied.
         let mut pod = Pod {
             metadata: view.meta.clone(),
@@ -154,13 +173,22 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
             operation: "CREATE".into(),
         };
         let mut verdicts = Vec::new();
-        for Run {
-            target,
-            mutator,
-            engine,
-            unmutated,
-        } in &engines
-        {
+        for Run { target, engines } in &engines {
+            let (mutator, engine, unmutated) = match engines {
+                Engines::Kyverno {
+                    mutator,
+                    engine,
+                    unmutated,
+                } => (mutator, engine, unmutated),
+                Engines::Vap(v) => {
+                    let labels = vap::namespace_labels(&loaded.objects, &r.namespace);
+                    verdicts.push(
+                        run_vap(v, obj, &object, &request, &labels, r, stored.as_ref())
+                            .map_err(|e| format!("{target}: {}: {e}", r.source))?,
+                    );
+                    continue;
+                }
+            };
             let mut object = object.clone();
             if let Some(m) = mutator {
                 mutation::apply(m, &mut object, &request)
@@ -198,11 +226,61 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
 /// One policy set the directory holds, ready to run.
 struct Run {
     target: &'static str,
-    /// The engine of its mutating policy, when it has one.
-    mutator: Option<crate::cel::eval::Engine>,
-    engine: crate::cel::eval::Engine,
-    /// Why, without a mutator, no PSP default is applied (ends a declared reason).
-    unmutated: &'static str,
+    engines: Engines,
+}
+
+/// The engines of one target.
+enum Engines {
+    /// Kyverno's policies: pods and pod templates judged as pods.
+    Kyverno {
+        /// The engine of its mutating policy, when it has one.
+        mutator: Option<crate::cel::eval::Engine>,
+        engine: crate::cel::eval::Engine,
+        /// Why, without a mutator, no PSP default is applied (ends a declared reason).
+        unmutated: &'static str,
+    },
+    /// The built-in admission policies, with their scope: controllers judged as controllers.
+    Vap(Box<vap::Vap>),
+}
+
+/// The name `verify` gives the vap target.
+pub const VAP_TARGET: &str = crate::targets::vap::TARGET;
+
+const NO_MUTATING_ADMISSION_POLICY: &str = "the directory holds no MutatingAdmissionPolicy (Kubernetes before 1.34 has none) that applies them";
+
+/// The vap target's verdict on one pod or controller: the object the API server would admit
+/// (the controller itself, its template defaulted as the pod is), mutated and judged within
+/// the bindings' scope; where both admit after defaults, the pod it ends with is compared with
+/// the one the plugin stored.
+fn run_vap(
+    v: &vap::Vap,
+    obj: &crate::load::Object,
+    pod: &serde_json::Value,
+    request: &Request,
+    labels: &BTreeMap<String, String>,
+    sim: &SimResult,
+    stored: Option<&serde_json::Value>,
+) -> Result<TargetVerdict, String> {
+    let (mut object, at) = vap::admission_object(obj, pod)?;
+    let d = v.admit(&mut object, request, labels)?;
+    let applied = if v.mutating.is_some() {
+        Ok(())
+    } else {
+        Err(NO_MUTATING_ADMISSION_POLICY)
+    };
+    let mut verdict = judge(VAP_TARGET, sim, d.enforced, d.message, applied);
+    if !verdict.agreed && verdict.declared.is_none() && !d.admitted && d.enforced && !sim.admitted {
+        verdict.declared = Some(format!(
+            "the binding's validationActions [{}] refuse nothing (a dry run); the policy itself denies",
+            v.actions.join(", ")
+        ));
+    }
+    if let (Some(want), true, true) = (stored, d.enforced, d.mutated) {
+        let same = mutation::comparable(vap::pod_of(&object, at)) == *want;
+        verdict.same_pod = Some(same);
+        verdict.agreed &= same;
+    }
+    Ok(verdict)
 }
 
 /// The target name `verify` gives the ClusterPolicy form (`--kyverno-api clusterpolicy`).
