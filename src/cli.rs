@@ -72,10 +72,13 @@ pub enum Command {
     /// simulator's: agreed, or which side admits and why.
     ///
     /// Targets run: Kyverno (its MutatingPolicy, then its ValidatingPolicy; where the plugin
-    /// changed a pod, the changed pods are compared too). Pod templates are judged as Kyverno's
-    /// autogen judges them, through the template. A disagreement the target's fidelity report
-    /// declares (a pod that relied on a PSP default, with no mutating policy in DIR) is shown but does
-    /// not fail.
+    /// changed a pod, the changed pods are compared too), and vap (its MutatingAdmissionPolicy,
+    /// then its ValidatingAdmissionPolicy, within the bindings' scope: matchConstraints,
+    /// matchConditions, namespaceSelector, validationActions). Pod templates are judged as
+    /// Kyverno's autogen judges them, through the template; for vap, a controller is judged as
+    /// the API server receives it, the template inside. A disagreement the target's fidelity
+    /// report declares (a pod that relied on a PSP default, with no mutating policy in DIR; a
+    /// dry-run binding) is shown but does not fail.
     ///
     /// Exit code 0 when every verdict agrees or the difference is declared, 1 when any
     /// disagreement is undeclared, 3 when the input or DIR cannot be read.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use common::podgen::{pod, psp};
+use common::rbacgen::{grants, named, placed_pod};
 use k8s_openapi::api::core::v1::Pod;
 use podsec_migrate::cel::eval::mutation::{self, comparable};
 use podsec_migrate::cel::eval::{Engine, Request};
@@ -17,7 +18,7 @@ use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::psp::Psp;
 use podsec_migrate::replay::{self, has_rbac};
-use podsec_migrate::scope::{Grant, Identity, PspSelection, Scopes, Subject};
+use podsec_migrate::scope::{Identity, Scopes};
 use podsec_migrate::simulate::{apply_api_defaults, choose, evaluate, Admission, Choice};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -56,17 +57,6 @@ fn submitted(pod: &Pod) -> Value {
     let mut pod = pod.clone();
     apply_api_defaults(&mut pod);
     serde_json::to_value(&pod).expect("a pod serialises")
-}
-
-/// PSPs named `p0`, `p1`, ... so the simulator's name order is their index order.
-fn named(psps: Vec<Psp>) -> Vec<Psp> {
-    psps.into_iter()
-        .enumerate()
-        .map(|(i, mut p)| {
-            p.name = format!("p{i}");
-            p
-        })
-        .collect()
 }
 
 proptest! {
@@ -139,64 +129,6 @@ proptest! {
             }
         }
     }
-}
-
-const NAMESPACES: &[&str] = &["apps", "tools"];
-const ACCOUNTS: &[&str] = &["default", "builder"];
-
-/// A subject from a small vocabulary: service accounts in either namespace, their groups,
-/// every authenticated identity, a user, a user's group, and a user spelled as a service
-/// account.
-fn subject() -> impl Strategy<Value = Subject> {
-    use proptest::sample::select;
-    prop_oneof![
-        (select(NAMESPACES), select(ACCOUNTS)).prop_map(|(ns, name)| Subject::ServiceAccount {
-            namespace: ns.into(),
-            name: name.into()
-        }),
-        select(NAMESPACES).prop_map(|ns| Subject::Group(format!("system:serviceaccounts:{ns}"))),
-        Just(Subject::Group("system:authenticated".into())),
-        Just(Subject::User("alice".into())),
-        Just(Subject::Group("admins".into())),
-        (select(NAMESPACES), select(ACCOUNTS))
-            .prop_map(|(ns, sa)| Subject::User(format!("system:serviceaccount:{ns}:{sa}"))),
-    ]
-}
-
-/// Grants of the PSPs `p0`..`p{n-1}`: each to a subject, in one namespace or everywhere.
-fn grants(n: usize) -> impl Strategy<Value = Scopes> {
-    use proptest::sample::select;
-    let grant = (0..n, subject(), proptest::option::of(select(NAMESPACES)));
-    proptest::collection::vec(grant, 0..5).prop_map(|gs| Scopes {
-        grants: gs
-            .into_iter()
-            .map(|(i, subject, ns)| Grant {
-                subject,
-                namespace: ns.map(Into::into),
-                psps: PspSelection::Named([format!("p{i}")].into_iter().collect()),
-                via: "generated".into(),
-            })
-            .collect(),
-        service_accounts: Default::default(),
-    })
-}
-
-/// A pod placed in a namespace, running as a service account, requested by alice (in group
-/// `admins`) or by someone with no grants of their own.
-fn placed_pod() -> impl Strategy<Value = (Pod, String, Option<Identity>)> {
-    use proptest::sample::select;
-    (
-        pod(),
-        select(NAMESPACES),
-        select(ACCOUNTS),
-        proptest::bool::ANY,
-    )
-        .prop_map(|(mut pod, ns, sa, by_alice)| {
-            pod.metadata.namespace = Some(ns.into());
-            pod.spec.as_mut().unwrap().service_account_name = Some(sa.into());
-            let user = by_alice.then(|| Identity::user("alice", &["admins".to_string()]));
-            (pod, ns.to_string(), user)
-        })
 }
 
 proptest! {

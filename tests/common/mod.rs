@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod podgen;
+pub mod rbacgen;
 pub mod schema;
 
 use std::io::Write;
