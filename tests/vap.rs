@@ -216,7 +216,13 @@ fn the_version_picks_the_apis() {
                 );
             }
             Some(api) => {
-                for text in [policy.unwrap(), binding.unwrap()] {
+                let policy = policy.unwrap();
+                assert_eq!(
+                    policy.contains("--runtime-config=admissionregistration.k8s.io/v1beta1=true"),
+                    api == "v1beta1",
+                    "{version}: the beta API is said to need enabling"
+                );
+                for text in [policy, binding.unwrap()] {
                     let doc = valid(schemas.as_ref(), version, &text);
                     assert_eq!(
                         doc["apiVersion"],

@@ -34,7 +34,7 @@ pub fn reports(
     };
     let defaults = match map_api(version) {
         Some(api) => Ok(match api {
-            "v1beta1" => "applied by the MutatingAdmissionPolicy (v1beta1) where the pod leaves it unset, after the plugin's choice of PSP (to a controller's pod template too, so the template passes the ValidatingAdmissionPolicy)",
+            "v1beta1" => "applied by the MutatingAdmissionPolicy (v1beta1, a beta API the cluster must enable) where the pod leaves it unset, after the plugin's choice of PSP (to a controller's pod template too, so the template passes the ValidatingAdmissionPolicy)",
             _ => "applied by the MutatingAdmissionPolicy (v1) where the pod leaves it unset, after the plugin's choice of PSP (to a controller's pod template too, so the template passes the ValidatingAdmissionPolicy)",
         }),
         None => Err(format!(

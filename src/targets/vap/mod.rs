@@ -51,7 +51,8 @@ pub const MUTATING_PATH: &str = "vap/mutating-admission-policy.yaml";
 pub const MUTATING_BINDING_PATH: &str = "vap/mutating-admission-policy-binding.yaml";
 /// The first minor version with ValidatingAdmissionPolicy in admissionregistration.k8s.io/v1.
 pub const MIN_MINOR: u32 = 30;
-/// The first minor version with MutatingAdmissionPolicy (v1beta1, on by default).
+/// The first minor version with MutatingAdmissionPolicy (v1beta1; a beta API, so off until the
+/// cluster enables it).
 pub const MAP_BETA_MINOR: u32 = 34;
 /// The first minor version with MutatingAdmissionPolicy in v1.
 pub const MAP_V1_MINOR: u32 = 36;
