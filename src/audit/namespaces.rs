@@ -150,7 +150,17 @@ impl Tally {
     pub fn observed(&self, context: &Loaded) -> Vec<Observed> {
         let mut out = Vec::new();
         for (ns, t) in &self.namespaces {
+            let mut counts = t.clean_unrecorded
+                || t.clean_recorded
+                    .iter()
+                    .any(|p| mutated_by_psp(context, p).is_none());
             for k in &t.kept {
+                // Kept for another reason but meeting restricted: like a clean one.
+                if k.meets == Level::Restricted {
+                    let recorded = k.recorded_psp.map(|p| self.psps.get(p).as_str());
+                    counts |= recorded.is_none_or(|p| mutated_by_psp(context, p).is_none());
+                    continue;
+                }
                 out.push(Observed {
                     namespace: ns.clone(),
                     kind: k.kind.to_string(),
@@ -161,10 +171,6 @@ impl Tally {
                         .and_then(|p| mutated_by_psp(context, self.psps.get(p))),
                 });
             }
-            let counts = t.clean_unrecorded
-                || t.clean_recorded
-                    .iter()
-                    .any(|p| mutated_by_psp(context, p).is_none());
             if counts {
                 out.push(Observed {
                     namespace: ns.clone(),
@@ -178,8 +184,9 @@ impl Tally {
         out
     }
 
-    /// The answers for every namespace that has workloads or is in the plan, by name.
-    pub fn finish(self, plan: &Plan) -> Vec<NamespaceReport> {
+    /// The answers for every namespace that has workloads or is in the plan, by name, made
+    /// one namespace at a time (a caller that writes each before taking the next holds one).
+    pub fn reports(self, plan: &Plan) -> impl Iterator<Item = NamespaceReport> + '_ {
         let mut names: BTreeSet<String> = plan.namespaces.keys().cloned().collect();
         names.extend(self.namespaces.keys().cloned());
         let Tally {
@@ -188,14 +195,16 @@ impl Tally {
             mutations,
             ..
         } = self;
-        names
-            .into_iter()
-            .map(|n| {
-                let mut t = tallies.remove(&n).unwrap_or_default();
-                t.kept.sort_by_key(|k| k.seq);
-                report(n, t, plan, &checks, &mutations)
-            })
-            .collect()
+        names.into_iter().map(move |n| {
+            let mut t = tallies.remove(&n).unwrap_or_default();
+            t.kept.sort_by_key(|k| k.seq);
+            report(n, t, plan, &checks, &mutations)
+        })
+    }
+
+    /// Every answer at once (for tests and small inputs).
+    pub fn finish(self, plan: &Plan) -> Vec<NamespaceReport> {
+        self.reports(plan).collect()
     }
 }
 
@@ -250,6 +259,16 @@ pub struct MeetCounts {
     pub privileged: usize,
 }
 
+/// How many workloads each answer holds (its list may be shortened for display).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub rejected: usize,
+    pub flagged: usize,
+    pub relied_on_psp_mutation: usize,
+    pub new_in_pss: usize,
+    pub denied_by_targets: usize,
+}
+
 /// The answer for one namespace.
 #[derive(Debug, Clone, Serialize)]
 pub struct NamespaceReport {
@@ -264,6 +283,7 @@ pub struct NamespaceReport {
     pub meets: MeetCounts,
     /// The strictest level every workload here meets (`None` without workloads).
     pub all_meet: Option<Level>,
+    pub counts: Counts,
     /// Workloads whose pods the enforce level rejects.
     pub rejected: Vec<Finding>,
     /// Workloads enforce admits but audit or warn flag.
@@ -302,6 +322,7 @@ fn report(
             privileged: t.meets[Level::Privileged as usize],
         },
         all_meet,
+        counts: Counts::default(),
         rejected: Vec::new(),
         flagged: Vec::new(),
         relied_on_psp_mutation: Vec::new(),
@@ -362,7 +383,31 @@ fn report(
             });
         }
     }
+    r.counts = Counts {
+        rejected: r.rejected.len(),
+        flagged: r.flagged.len(),
+        relied_on_psp_mutation: r.relied_on_psp_mutation.len(),
+        new_in_pss: r.new_in_pss.len(),
+        denied_by_targets: r.denied_by_targets.len(),
+    };
     r
+}
+
+impl NamespaceReport {
+    /// The same answer with at most `n` workloads listed per answer (`counts` keep the totals).
+    pub fn shortened(mut self, n: usize) -> NamespaceReport {
+        self.rejected.truncate(n);
+        self.flagged.truncate(n);
+        self.relied_on_psp_mutation.truncate(n);
+        self.new_in_pss.truncate(n);
+        self.denied_by_targets.truncate(n);
+        self
+    }
+
+    /// True when nothing here is rejected or denied.
+    pub fn passes(&self) -> bool {
+        self.counts.rejected == 0 && self.counts.denied_by_targets == 0
+    }
 }
 
 #[cfg(test)]
