@@ -144,39 +144,34 @@ impl Tally {
         self.namespaces.keys()
     }
 
-    /// The evidence `convert`'s plan weighs, with the same outcome: every workload below
-    /// restricted, and one clean one per namespace that counts (a Pod whose recorded PSP set
-    /// defaults does not count, as in `convert`).
+    /// The evidence `convert`'s plan weighs, reduced to what decides the levels: per
+    /// namespace, one workload for each level met by a workload that counts (a Pod whose
+    /// recorded PSP set defaults does not count, as in `convert`). The plan raises enforce
+    /// from the weakest of them; the workloads themselves are in the answers.
     pub fn observed(&self, context: &Loaded) -> Vec<Observed> {
+        let mut mutating: HashMap<String, bool> = HashMap::new();
+        let mut counts = |psp: Option<&str>| match psp {
+            None => true,
+            Some(p) => !*mutating
+                .entry(p.to_string())
+                .or_insert_with(|| mutated_by_psp(context, p).is_some()),
+        };
         let mut out = Vec::new();
         for (ns, t) in &self.namespaces {
-            let mut counts = t.clean_unrecorded
-                || t.clean_recorded
-                    .iter()
-                    .any(|p| mutated_by_psp(context, p).is_none());
+            let mut seen = [false; 3];
+            seen[Level::Restricted as usize] =
+                t.clean_unrecorded || t.clean_recorded.iter().any(|p| counts(Some(p.as_str())));
             for k in &t.kept {
-                // Kept for another reason but meeting restricted: like a clean one.
-                if k.meets == Level::Restricted {
-                    let recorded = k.recorded_psp.map(|p| self.psps.get(p).as_str());
-                    counts |= recorded.is_none_or(|p| mutated_by_psp(context, p).is_none());
-                    continue;
+                if counts(k.recorded_psp.map(|p| self.psps.get(p).as_str())) {
+                    seen[k.meets as usize] = true;
                 }
-                out.push(Observed {
-                    namespace: ns.clone(),
-                    kind: k.kind.to_string(),
-                    name: k.name().to_string(),
-                    meets: k.meets,
-                    set_aside: k
-                        .recorded_psp
-                        .and_then(|p| mutated_by_psp(context, self.psps.get(p))),
-                });
             }
-            if counts {
+            for level in Level::ALL.into_iter().filter(|l| seen[*l as usize]) {
                 out.push(Observed {
                     namespace: ns.clone(),
                     kind: "Pod".into(),
-                    name: String::new(),
-                    meets: Level::Restricted,
+                    name: format!("a workload meeting {level}"),
+                    meets: level,
                     set_aside: None,
                 });
             }
