@@ -128,9 +128,9 @@ fn verify_rate(budget: Duration) {
     let pods = 400;
     let dir = std::env::temp_dir().join(format!("podsec-bench-verify-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let input = dir.join("cluster.json");
+    let input = dir.join("cluster.yaml");
     let mut bytes = Vec::new();
-    dump::write(&mut bytes, dump::Format::JsonDocs, pods, 1).expect("dump");
+    dump::write(&mut bytes, dump::Format::YamlDocs, pods, 1).expect("dump");
     std::fs::write(&input, bytes).expect("write dump");
     let loaded = load(std::slice::from_ref(&input));
     let conversion = convert(&loaded, &options(Vec::new()));

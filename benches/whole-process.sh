@@ -30,8 +30,8 @@ measure() {
 rate() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / (s > 0 ? s : 0.001) }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
-echo "| dump | size | serde_json parse-only | loader parse-only | audit --level restricted | audit --plan auto | peak RSS (audit --plan auto) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| dump | size | serde_json parse-only | loader parse-only | audit --level restricted | peak RSS | audit --plan auto | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|"
 for n in $PODS; do
     for format in json yaml; do
         if [ "$format" = yaml ] && [ "$n" -gt 100000 ]; then continue; fi
@@ -45,15 +45,15 @@ for n in $PODS; do
             set -- $(measure "$PARSE" serde "$dump"); serde="$(rate "$bytes" "$1") MB/s"
         fi
         set -- $(measure "$PARSE" load "$dump"); load="$(rate "$bytes" "$1") MB/s"
-        set -- $(measure "$BIN" audit --level restricted "$dump"); level="$(rate "$bytes" "$1") MB/s ($1 s)"
+        set -- $(measure "$BIN" audit --level restricted "$dump"); level="$(rate "$bytes" "$1") MB/s ($1 s)"; level_rss="$(mib "$2") MiB"
         set -- $(measure "$BIN" audit --plan auto --format json "$dump"); plan="$(rate "$bytes" "$1") MB/s ($1 s)"; rss="$(mib "$2") MiB"
-        echo "| $n pods, $format ${layout:-List} | $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') | $serde | $load | $level | $plan | $rss |"
+        echo "| $n pods, $format ${layout:-List} | $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') | $serde | $load | $level | $level_rss | $plan | $rss |"
         rm -f "$dump"
     done
 done
 
 if [ -d "$SHARED/corpus/psp" ]; then
-    psps=$(cat "$SHARED"/corpus/psp/*.yaml | grep -c '^kind: PodSecurityPolicy' || true)
+    psps=$(cat "$SHARED"/corpus/psp/*.yaml | grep -cE '^ *(- )?kind: "?PodSecurityPolicy"?$' || true)
     best=""
     for _ in 1 2 3 4 5; do
         rm -rf "$WORK/convert-out"
