@@ -43,8 +43,11 @@ fn options(targets: Vec<String>) -> Options {
             k8s_version: Version::Minor(30),
             pin_version: true,
             audit_step: 1,
+            allow_loosen: false,
+            enforce: Default::default(),
         },
         kyverno_actions: Default::default(),
+        kyverno_api: Default::default(),
     }
 }
 

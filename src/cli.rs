@@ -70,9 +70,10 @@ pub enum Command {
     /// against the pods and pod templates of INPUT, and compare each verdict with the PSP
     /// simulator's: agreed, or which side admits and why.
     ///
-    /// Targets run: Kyverno (its ValidatingPolicy's CEL). Pod templates are judged as Kyverno's
+    /// Targets run: Kyverno (its MutatingPolicy, then its ValidatingPolicy; where the plugin
+    /// changed a pod, the changed pods are compared too). Pod templates are judged as Kyverno's
     /// autogen judges them, through the template. A disagreement the target's fidelity report
-    /// declares (a pod that relied on a PSP default no emitted policy applies) is shown but does
+    /// declares (a pod that relied on a PSP default, with no mutating policy in DIR) is shown but does
     /// not fail.
     ///
     /// Exit code 0 when every verdict agrees or the difference is declared, 1 when any
@@ -173,13 +174,30 @@ pub struct ConvertArgs {
     /// How PSA labels and the PodSecurityConfiguration name the policy version.
     #[arg(long, value_enum, default_value_t = PsaVersion::Pinned)]
     pub psa_version: PsaVersion,
-    /// What the Kyverno ValidatingPolicy does with a pod it rejects: `deny` it, or only record
-    /// it in Kyverno's policy reports (`audit`, a dry run).
+    /// What the Kyverno policy does with a pod it rejects: `deny` it (the ClusterPolicy's
+    /// `Enforce`), or only record it in Kyverno's policy reports (`audit`, a dry run).
     #[arg(long, value_enum, default_value_t = targets::kyverno::Actions::Deny, value_name = "ACTION")]
     pub kyverno_actions: targets::kyverno::Actions,
+    /// Which Kyverno API the policy is written for: `policies` (ValidatingPolicy and
+    /// MutatingPolicy, policies.kyverno.io/v1), or `clusterpolicy` (one ClusterPolicy,
+    /// kyverno.io/v1, for Kyverno releases older than the CEL policy types; it applies no PSP
+    /// defaults: see the fidelity report).
+    #[arg(long, value_enum, default_value_t = targets::kyverno::Api::Policies, value_name = "API")]
+    pub kyverno_api: targets::kyverno::Api,
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,
+    /// Which level of the PSPs usable in a namespace enforce starts from: `compatible` (rejects
+    /// nothing the PSPs admitted; raised towards the intended level as far as the workloads in
+    /// the input meet it) or `intended` (what the PSPs' explicit grants allow; the fidelity rows
+    /// show what becomes stricter). Audit and warn are at least the intended level either way.
+    #[arg(long, value_enum, default_value_t = targets::psa::EnforceFrom::Compatible, value_name = "LEVEL")]
+    pub enforce: targets::psa::EnforceFrom,
+    /// Let the plan propose a level looser than the one a Namespace in the input already
+    /// carries in its `pod-security.kubernetes.io/` labels (by default a current label is
+    /// never loosened: the plan keeps it and says so).
+    #[arg(long)]
+    pub allow_loosen: bool,
     /// Write nothing: compare DIR with what would be written, print a unified diff per file that
     /// differs and exit 5 when anything does.
     #[arg(long)]
@@ -194,6 +212,17 @@ pub struct ConvertArgs {
     /// same field; use `mutation_dropped` to refuse those too.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Accepted findings (YAML, kind AcceptedFindings): fidelity rows a reviewer has accepted,
+    /// one entry per PSP, target and field with the worst verdict accepted and a reason.
+    /// `--fail-on` then trips only on rows no entry accepts; entries that match nothing worse
+    /// than exact any more are reported as stale.
+    #[arg(long, value_name = "FILE")]
+    pub accept: Option<PathBuf>,
+    /// Write every fidelity row at least as bad as --fail-on (default: looser) to FILE as
+    /// accepted findings, one entry per PSP, target and field, for --accept; edit each reason
+    /// to say why the loss is acceptable.
+    #[arg(long, value_name = "FILE")]
+    pub write_accept: Option<PathBuf>,
     /// The terminal summary's format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -27,6 +27,8 @@ pub struct Options {
     pub plan: PlanOptions,
     /// What the Kyverno policy does with a pod it rejects.
     pub kyverno_actions: crate::targets::kyverno::Actions,
+    /// Which Kyverno API the policies are written for.
+    pub kyverno_api: crate::targets::kyverno::Api,
 }
 
 /// Everything one conversion produced, before it is written.
@@ -46,7 +48,12 @@ pub struct Conversion {
     pub documents: Vec<Document>,
     /// Workloads the input's own PSPs denied under its RBAC (simulated as `simulate` does).
     pub psp_denied: Vec<SimResult>,
+    /// True when the input holds no RBAC and every PSP was taken as usable by everyone.
+    pub no_rbac: bool,
 }
+
+/// What a conversion of an input without RBAC assumes, said once on stderr and in the report.
+pub const NO_RBAC: &str = "the input holds no RBAC (Role, ClusterRole, RoleBinding, ClusterRoleBinding), so every PSP is taken as usable by every service account and user in every namespace, as simulate and the Kyverno policy take it; add the RBAC that grants the PSPs to scope them";
 
 /// Builds every target's output in memory.
 pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
@@ -71,17 +78,25 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
             )
         })
         .collect();
-    let scopes = Scopes::from_loaded(loaded);
-    let plan = cluster_plan(
+    let mut scopes = Scopes::from_loaded(loaded);
+    let no_rbac = !replay::has_rbac(loaded);
+    if no_rbac {
+        scopes.grant_everything("no RBAC in the input: every PSP assumed usable by everyone");
+    }
+    let mut plan = cluster_plan(
         loaded,
         &scopes,
         &levels,
         &observe(loaded, version),
         &opts.plan,
     );
+    if no_rbac {
+        plan.notes.insert(0, NO_RBAC.into());
+    }
     let target_options = targets::Options {
         k8s_version: version,
         kyverno_actions: opts.kyverno_actions,
+        kyverno_api: opts.kyverno_api,
     };
     let input = Input {
         intents: &intents,
@@ -110,6 +125,7 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
         fidelity,
         documents,
         psp_denied: psp_denied(loaded),
+        no_rbac,
     }
 }
 

@@ -29,6 +29,117 @@ pub fn write_dir(dir: &Path, docs: &[Document], force: bool) -> Result<(), Outpu
     write_dir_with(dir, docs, force, &mut |p, c| std::fs::write(p, c))
 }
 
+/// Writes one file whole or not at all: beside it under a temporary name, then renamed.
+pub fn write_file(path: &Path, content: &str) -> Result<(), OutputError> {
+    let (parent, name) = split(path)?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, content)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            OutputError(e.to_string())
+        })
+}
+
+/// Refuses a `dir` whose replacement would delete what the user still needs, whatever `--force`
+/// says: a directory that is one of `inputs` or contains one, the working directory `cwd` or one
+/// of its parents, or a directory holding a `.git` (a repository) at any depth. The error names
+/// what would have been deleted.
+pub fn refuse_to_destroy(dir: &Path, inputs: &[PathBuf], cwd: &Path) -> Result<(), OutputError> {
+    let Ok(canon) = dir.canonicalize() else {
+        return Ok(()); // Nothing there yet: nothing to delete.
+    };
+    let refuse = |why: String| {
+        Err(OutputError(format!(
+            "refusing to replace {}: {why}; choose another --out",
+            dir.display()
+        )))
+    };
+    for input in inputs.iter().filter(|i| i.as_os_str() != "-") {
+        let Ok(i) = input.canonicalize() else {
+            continue;
+        };
+        if i == canon {
+            return refuse(format!(
+                "it is the input {}, which replacing it would delete",
+                input.display()
+            ));
+        }
+        if i.starts_with(&canon) {
+            return refuse(format!(
+                "it contains the input {}, which replacing it would delete",
+                input.display()
+            ));
+        }
+    }
+    if let Ok(cwd) = cwd.canonicalize() {
+        if cwd.starts_with(&canon) {
+            return refuse(format!(
+                "it holds the working directory {}, which replacing it would delete",
+                cwd.display()
+            ));
+        }
+    }
+    if let Some(git) = find_git(&canon) {
+        return refuse(format!(
+            "it holds the repository {}, which replacing it would delete",
+            dir.join(git).display()
+        ));
+    }
+    Ok(())
+}
+
+/// The first `.git` under `dir` (relative to it), searched breadth first without following
+/// symbolic links, giving up after a bounded number of entries.
+fn find_git(dir: &Path) -> Option<PathBuf> {
+    const MAX_ENTRIES: usize = 200_000;
+    let mut pending = std::collections::VecDeque::from([dir.to_path_buf()]);
+    let mut seen = 0;
+    while let Some(d) = pending.pop_front() {
+        for entry in std::fs::read_dir(&d).ok()?.flatten() {
+            seen += 1;
+            if seen > MAX_ENTRIES {
+                return None;
+            }
+            let path = entry.path();
+            if entry.file_name() == ".git" {
+                return path.strip_prefix(dir).ok().map(Path::to_path_buf);
+            }
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push_back(path);
+            }
+        }
+    }
+    None
+}
+
+/// The top-level entries of `dir`, sorted, directories with a trailing `/`: what `--force`
+/// would delete, at most `max` of them and a count of the rest.
+fn list_entries(dir: &Path, max: usize) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| {
+                    let slash = if e.file_type().is_ok_and(|t| t.is_dir()) {
+                        "/"
+                    } else {
+                        ""
+                    };
+                    format!("{}{slash}", e.file_name().to_string_lossy())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let more = names.len().saturating_sub(max);
+    names.truncate(max);
+    let mut s = names.join(", ");
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    s
+}
+
 /// [`write_dir`] with the file writer given, so tests can make it fail half way.
 pub fn write_dir_with(
     dir: &Path,
@@ -67,8 +178,9 @@ fn check_replaceable(dir: &Path, force: bool) -> Result<(), OutputError> {
         .unwrap_or(false);
     if !ours && !empty && !force {
         return Err(OutputError(format!(
-            "{} exists and was not made by podsec-migrate (no {MARKER} file); pass --force to replace it",
-            dir.display()
+            "{} exists and was not made by podsec-migrate (no {MARKER} file); --force would replace it, deleting everything in it: {}",
+            dir.display(),
+            list_entries(dir, 8)
         )));
     }
     Ok(())
@@ -309,6 +421,45 @@ mod tests {
         assert!(dir.join("precious.txt").exists());
         write_dir(&dir, &docs(), true).unwrap();
         assert!(!dir.join("precious.txt").exists());
+    }
+
+    #[test]
+    fn the_force_hint_names_what_would_be_deleted() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("out");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("precious.txt"), "keep me").unwrap();
+        let err = write_dir(&dir, &docs(), false).unwrap_err();
+        assert!(
+            err.0.ends_with(
+                "--force would replace it, deleting everything in it: precious.txt, sub/"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_input_its_parent_the_working_directory_or_a_repository_is_never_replaced() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("out");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/psp.yaml"), "kind: X\n").unwrap();
+        let elsewhere = t.path().to_path_buf();
+        let input = dir.join("sub/psp.yaml");
+        let err = refuse_to_destroy(&dir, std::slice::from_ref(&input), &elsewhere).unwrap_err();
+        assert!(err.0.contains("it contains the input"), "{err}");
+        assert!(err.0.contains("sub/psp.yaml"), "{err}");
+        let err = refuse_to_destroy(&dir, std::slice::from_ref(&dir), &elsewhere).unwrap_err();
+        assert!(err.0.contains("it is the input"), "{err}");
+        let err = refuse_to_destroy(&dir, &["-".into()], &dir.join("sub")).unwrap_err();
+        assert!(err.0.contains("it holds the working directory"), "{err}");
+        refuse_to_destroy(&dir, &["-".into()], &elsewhere).unwrap();
+        std::fs::create_dir_all(dir.join("sub/deep/.git")).unwrap();
+        let err = refuse_to_destroy(&dir, &[], &elsewhere).unwrap_err();
+        assert!(err.0.contains("it holds the repository"), "{err}");
+        assert!(err.0.contains("sub/deep/.git"), "{err}");
+        // A DIR that does not exist yet deletes nothing.
+        refuse_to_destroy(&t.path().join("new"), &[dir], &elsewhere).unwrap();
     }
 
     #[test]

@@ -40,6 +40,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "kyverno/mutating-policy.yaml",
         include_str!("../templates/kyverno/mutating-policy.yaml.tera"),
     ),
+    (
+        "kyverno/cluster-policy.yaml",
+        include_str!("../templates/kyverno/cluster-policy.yaml.tera"),
+    ),
+    (
+        "kyverno/kyverno-test.yaml",
+        include_str!("../templates/kyverno/kyverno-test.yaml.tera"),
+    ),
+    (
+        "accept/accepted-findings.yaml",
+        include_str!("../templates/accept/accepted-findings.yaml.tera"),
+    ),
 ];
 
 /// One emitted file: its path inside the output directory and its content.
@@ -89,16 +101,29 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// A double-quoted YAML scalar. JSON string syntax is valid YAML, and escapes quotes,
-/// backslashes, newlines and every control character; the line and paragraph separators
-/// (U+2028, U+2029), which JSON leaves as they are but YAML 1.1 readers (go-yaml, so kubectl)
-/// take as line breaks, are escaped too.
+/// A double-quoted YAML scalar: the value as a JSON string (see [`yaml_safe_json`]).
 pub fn yaml_str(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     let json = serde_json::to_string(&text(v)).expect("strings serialize");
-    Ok(Value::String(
-        json.replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029"),
-    ))
+    Ok(Value::String(yaml_safe_json(&json)))
+}
+
+/// JSON text made safe to read as YAML. JSON is YAML, and a JSON string escapes quotes,
+/// backslashes and the C0 controls; what it leaves as is but YAML 1.1 readers (go-yaml, so
+/// kubectl) take as line breaks (U+0085, U+2028, U+2029) or refuse (DEL and the other C1
+/// controls) is escaped as `\uXXXX`, which reads back as the same character. Such characters
+/// only occur inside strings, where the escape is valid in both languages.
+pub fn yaml_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+            || matches!(c, '\u{2028}' | '\u{2029}')
+        {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A single-quoted POSIX shell word.
@@ -165,6 +190,10 @@ mod tests {
     fn unicode_line_separators_are_escaped() {
         let quoted = apply(yaml_str, "a\u{2028}- b\u{2029}c");
         assert_eq!(quoted, r#""a\u2028- b\u2029c""#);
+        let quoted = apply(yaml_str, "a\u{85}b\u{7f}c\u{9b}");
+        assert_eq!(quoted, r#""a\u0085b\u007fc\u009b""#);
+        let parsed = crate::load::yaml::parse_documents(&format!("k: {quoted}\n")).unwrap();
+        assert_eq!(parsed[0].value["k"], "a\u{85}b\u{7f}c\u{9b}");
         assert!(!apply(comment, "a\u{2028}b\u{85}c").contains(['\u{2028}', '\u{85}']));
     }
 

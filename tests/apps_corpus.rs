@@ -321,3 +321,42 @@ fn convert_names_the_workloads_their_own_psps_denied() {
         }
     }
 }
+
+/// Every slice converted, and `verify` run on its own workloads: the Kyverno target (its
+/// MutatingPolicy, then its ValidatingPolicy) admits exactly the workloads the simulator admits
+/// under the slice's RBAC, and leaves them as the plugin left them.
+#[test]
+fn every_slice_verifies_with_the_kyverno_target() {
+    let Some(shared) = common::shared_dir("apps_corpus verify") else {
+        return;
+    };
+    let dir = shared.join("corpus/apps");
+    let mut slices: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    slices.sort();
+    let mut agreed = 0;
+    for path in &slices {
+        let file = file_name(path);
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let input = path.to_str().unwrap();
+        let r = common::run(&["convert", input, "--out", out.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{file}: convert: {}", r.stderr);
+        let r = common::run(&["verify", out.to_str().unwrap(), input]);
+        assert_eq!(r.code, 0, "{file}: verify: {}{}", r.stdout, r.stderr);
+        assert!(
+            !r.stdout.contains("DIFFERS ") && !r.stdout.contains("DECLARED "),
+            "{file}: {}",
+            r.stdout
+        );
+        agreed += r
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("AGREED "))
+            .count();
+    }
+    assert_eq!(agreed, 41, "every workload of the 17 slices agrees");
+}

@@ -10,15 +10,15 @@ use std::path::PathBuf;
 
 use common::podgen::{pod, psp};
 use k8s_openapi::api::core::v1::Pod;
+use podsec_migrate::cel::eval::mutation::{self, comparable};
+use podsec_migrate::cel::eval::{Engine, Request};
 use podsec_migrate::cel::{mutating, validating, Access, PodRoot};
 use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::psp::Psp;
 use podsec_migrate::replay::{self, has_rbac};
-use podsec_migrate::scope::Scopes;
+use podsec_migrate::scope::{Grant, Identity, PspSelection, Scopes, Subject};
 use podsec_migrate::simulate::{apply_api_defaults, choose, evaluate, Admission, Choice};
-use podsec_migrate::verify::cel::{Engine, Request};
-use podsec_migrate::verify::mutation::{self, comparable};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -136,6 +136,106 @@ proptest! {
                 prop_assert!(out.admitted, "CEL denies the pod {} admitted: {:?}", psp, out.message);
                 let want = comparable(serde_json::to_value(&*stored).unwrap());
                 prop_assert_eq!(comparable(object), want, "{}", psp);
+            }
+        }
+    }
+}
+
+const NAMESPACES: &[&str] = &["apps", "tools"];
+const ACCOUNTS: &[&str] = &["default", "builder"];
+
+/// A subject from a small vocabulary: service accounts in either namespace, their groups,
+/// every authenticated identity, a user, a user's group, and a user spelled as a service
+/// account.
+fn subject() -> impl Strategy<Value = Subject> {
+    use proptest::sample::select;
+    prop_oneof![
+        (select(NAMESPACES), select(ACCOUNTS)).prop_map(|(ns, name)| Subject::ServiceAccount {
+            namespace: ns.into(),
+            name: name.into()
+        }),
+        select(NAMESPACES).prop_map(|ns| Subject::Group(format!("system:serviceaccounts:{ns}"))),
+        Just(Subject::Group("system:authenticated".into())),
+        Just(Subject::User("alice".into())),
+        Just(Subject::Group("admins".into())),
+        (select(NAMESPACES), select(ACCOUNTS))
+            .prop_map(|(ns, sa)| Subject::User(format!("system:serviceaccount:{ns}:{sa}"))),
+    ]
+}
+
+/// Grants of the PSPs `p0`..`p{n-1}`: each to a subject, in one namespace or everywhere.
+fn grants(n: usize) -> impl Strategy<Value = Scopes> {
+    use proptest::sample::select;
+    let grant = (0..n, subject(), proptest::option::of(select(NAMESPACES)));
+    proptest::collection::vec(grant, 0..5).prop_map(|gs| Scopes {
+        grants: gs
+            .into_iter()
+            .map(|(i, subject, ns)| Grant {
+                subject,
+                namespace: ns.map(Into::into),
+                psps: PspSelection::Named([format!("p{i}")].into_iter().collect()),
+                via: "generated".into(),
+            })
+            .collect(),
+        service_accounts: Default::default(),
+    })
+}
+
+/// A pod placed in a namespace, running as a service account, requested by alice (in group
+/// `admins`) or by someone with no grants of their own.
+fn placed_pod() -> impl Strategy<Value = (Pod, String, Option<Identity>)> {
+    use proptest::sample::select;
+    (
+        pod(),
+        select(NAMESPACES),
+        select(ACCOUNTS),
+        proptest::bool::ANY,
+    )
+        .prop_map(|(mut pod, ns, sa, by_alice)| {
+            pod.metadata.namespace = Some(ns.into());
+            pod.spec.as_mut().unwrap().service_account_name = Some(sa.into());
+            let user = by_alice.then(|| Identity::user("alice", &["admins".to_string()]));
+            (pod, ns.to_string(), user)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Under generated RBAC, across namespaces, service accounts and requesting users: the
+    /// emitted pair admits exactly the pods the plugin admitted among the PSPs the pod could
+    /// use, and stores the same pod.
+    #[test]
+    fn rbac_scoping_decides_as_the_plugin(
+        (psps, scopes) in proptest::collection::vec(psp(), 1..4).prop_flat_map(|ps| { let n = ps.len(); (Just(ps), grants(n)) }),
+        (pod, ns, user) in placed_pod(),
+    ) {
+        let psps = named(psps);
+        let intents: Vec<Intent> = psps.iter().map(intent_of).collect();
+        let access = Access::Rbac(&scopes);
+        let (m, v) = (mutator(&intents, access), engine(&intents, access));
+        let all: std::collections::BTreeSet<String> = psps.iter().map(|p| p.name.clone()).collect();
+        let sa = Identity::service_account(&ns, pod.spec.as_ref().unwrap().service_account_name.as_deref().unwrap());
+        let mut usable = scopes.usable(&sa, &ns, &all);
+        if let Some(u) = &user {
+            usable.extend(scopes.usable(u, &ns, &all));
+        }
+        let candidates: Vec<&Psp> = psps.iter().filter(|p| usable.contains(&p.name)).collect();
+        let req = match &user {
+            Some(u) => Request { namespace: ns.clone(), username: u.user.clone(), groups: u.groups.clone(), operation: "CREATE".into() },
+            None => request(&ns),
+        };
+        let mut object = submitted(&pod);
+        mutation::apply(&m, &mut object, &req).unwrap_or_else(|e| panic!("{e}"));
+        let out = v.evaluate(&object, &req).unwrap_or_else(|e| panic!("{e}"));
+        match choose(&candidates, pod.spec.as_ref().unwrap(), &pod.metadata) {
+            Choice::Denied { .. } => {
+                prop_assert!(!out.admitted, "CEL admits a pod no usable PSP ({:?}) admits", usable);
+                prop_assert_eq!(object, submitted(&pod), "patches applied to a denied pod");
+            }
+            Choice::Admitted { psp, pod: stored, .. } => {
+                prop_assert!(out.admitted, "CEL denies the pod {} admitted: {:?}", psp, out.message);
+                prop_assert_eq!(comparable(object), comparable(serde_json::to_value(&*stored).unwrap()), "{}", psp);
             }
         }
     }

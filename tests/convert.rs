@@ -225,6 +225,161 @@ fn fail_on_exits_6_after_writing() {
     );
 }
 
+const ACCEPTED: &str = "fixtures/example-cluster/accepted-findings.yaml";
+
+#[test]
+fn the_readme_ci_recipe_passes_on_the_example_with_its_accepted_findings() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok(EXAMPLE, &out, &[]);
+    // The recipe of README.md, with the file the example ships.
+    let r = convert(
+        EXAMPLE,
+        &out,
+        &["--check", "--fail-on", "lost", "--accept", ACCEPTED],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("stale"), "{}", r.stderr);
+    // Without it, the inherent losses trip --fail-on.
+    assert_eq!(
+        convert(EXAMPLE, &out, &["--check", "--fail-on", "lost"]).code,
+        6
+    );
+}
+
+#[test]
+fn fail_on_trips_only_on_findings_not_accepted_and_names_stale_entries() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    // Drop one entry (node-agent's host paths) and add one that matches nothing.
+    let text = read(Path::new(MANIFEST), ACCEPTED);
+    let start = text
+        .find("- psp: node-agent\n  target: psa\n  field: spec.allowedHostPaths")
+        .unwrap();
+    let end = start
+        + text[start..]
+            .find("- psp: node-agent\n  target: psa\n  field: spec.readOnly")
+            .unwrap();
+    let edited = format!(
+        "{}{}- psp: retired\n  target: psa\n  field: spec.hostPID\n  verdict: lost\n  reason: once lost\n",
+        &text[..start],
+        &text[end..]
+    );
+    let file = t.path().join("accepted.yaml");
+    std::fs::write(&file, &edited).unwrap();
+    let stale_line = edited.lines().count() - 4;
+    let r = convert(
+        EXAMPLE,
+        &out,
+        &["--fail-on", "lost", "--accept", file.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "--fail-on lost: 1 fidelity row(s) at least that bad not accepted in {}: node-agent/psa spec.allowedHostPaths (lost)\n",
+            file.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "{}:{stale_line}:3: warning: accepted finding retired/psa spec.hostPID is stale",
+            file.display()
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn write_accept_writes_what_accept_reads_back() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let file = t.path().join("accepted.yaml");
+    let fixture = "fixtures/fidelity-scoped";
+    let r = convert(
+        fixture,
+        &out,
+        &[
+            "--fail-on",
+            "looser",
+            "--write-accept",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "what is written is accepted: {}", r.stderr);
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("kind: AcceptedFindings\n"), "{written}");
+    assert!(
+        written.contains("  field: \"spec.fsGroup\"\n  verdict: \"lost\"\n"),
+        "{written}"
+    );
+    let r = convert(
+        fixture,
+        &out,
+        &[
+            "--check",
+            "--fail-on",
+            "looser",
+            "--accept",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Accepting lost rows does not accept looser ones.
+    let r = convert(
+        fixture,
+        &out,
+        &[
+            "--fail-on",
+            "lost",
+            "--write-accept",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = convert(
+        fixture,
+        &out,
+        &["--fail-on", "looser", "--accept", file.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(!r.stderr.contains("(lost)"), "{}", r.stderr);
+    // Never inside DIR, which the next run replaces.
+    let inside = out.join("accepted.yaml");
+    let r = convert(fixture, &out, &["--write-accept", inside.to_str().unwrap()]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("which every run replaces"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_bad_accepted_findings_file_is_an_input_error_naming_the_line() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let file = t.path().join("accepted.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: podsec-migrate/v1alpha1\nkind: AcceptedFindings\nfindings:\n- psp: a\n  target: psa\n  field: spec.fsGroup\n  verdict: lost\n",
+    )
+    .unwrap();
+    let r = convert(EXAMPLE, &out, &["--accept", file.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "{}:4:3: error: findings[0].reason: expected a non-empty string",
+            file.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
 #[test]
 fn fail_on_passes_below_the_threshold() {
     // privileged-open restricts almost nothing: one looser row (proc mount) and no lost row.
@@ -275,6 +430,72 @@ fn a_foreign_dir_is_kept_unless_forced() {
     assert!(out.join(".podsec-migrate").is_file() && out.join("REPORT.md").is_file());
     // Now it is ours: a second run needs no --force.
     ok(EXAMPLE, &out, &[]);
+}
+
+/// Copies the example cluster into `dir`.
+fn copy_example(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for e in std::fs::read_dir(Path::new(MANIFEST).join(EXAMPLE)).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn force_never_deletes_an_input_the_working_directory_or_a_repository() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("dir");
+    copy_example(&dir.join("sub"));
+    let before = tree(&dir);
+    // DIR holds the input directory `sub/`.
+    let r = common::run_in(&dir, &["convert", "sub", "--out", ".", "--force"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("refusing to replace .: it contains the input sub"),
+        "{}",
+        r.stderr
+    );
+    let r = common::run_in(t.path(), &["convert", "dir/sub", "--out", "dir", "--force"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("it contains the input dir/sub"),
+        "{}",
+        r.stderr
+    );
+    // DIR is the input itself.
+    let r = common::run_in(
+        t.path(),
+        &["convert", "dir/sub", "--out", "dir/sub", "--force"],
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("it is the input dir/sub"), "{}", r.stderr);
+    // DIR is a parent of the working directory (the input comes from elsewhere).
+    let input = Path::new(MANIFEST).join(EXAMPLE);
+    let input = input.to_str().unwrap();
+    let r = common::run_in(
+        &dir.join("sub"),
+        &["convert", input, "--out", "..", "--force"],
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("it holds the working directory"),
+        "{}",
+        r.stderr
+    );
+    // DIR holds a repository.
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let before_git = tree(&dir);
+    let r = common::run_in(t.path(), &["convert", input, "--out", "dir", "--force"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("it holds the repository dir/.git"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(tree(&dir), before_git, "untouched");
+    std::fs::remove_dir(dir.join(".git")).unwrap();
+    assert_eq!(tree(&dir), before, "untouched");
 }
 
 #[test]

@@ -24,8 +24,9 @@ const PSA_FILES: [&str; 4] = [
     "psa/admission-configuration.yaml",
     "psa/pod-security-webhook-configmap.yaml",
 ];
-const FIXTURES: [&str; 5] = [
+const FIXTURES: [&str; 6] = [
     "psa-eks-default",
+    "psa-existing-labels",
     "psa-multi-tenant",
     "psa-user-only-grant",
     "psa-pods-meet-restricted",
@@ -134,6 +135,247 @@ fn multi_tenant_gets_baseline_by_default_and_privileged_only_in_kube_system() {
 }
 
 #[test]
+fn current_labels_are_never_loosened_without_allow_loosen() {
+    let (tmp, r) = convert("psa-existing-labels", &["--k8s-version", "v1.30"]);
+    // team-a is labelled restricted; its PSPs alone give baseline: the label is kept.
+    let a = ns(&r, "team-a");
+    assert_eq!(
+        levels(a),
+        (
+            "restricted".into(),
+            "restricted".into(),
+            "restricted".into()
+        )
+    );
+    assert_eq!(
+        a["current"],
+        serde_json::json!({"enforce": "restricted", "enforce-version": "v1.29", "warn": "restricted"})
+    );
+    assert!(
+        a["notes"]
+            .to_string()
+            .contains("keeps enforce at restricted (current label)"),
+        "{a}"
+    );
+    // kube-system's audit and warn are kept; ingress is tightened from its looser label.
+    assert_eq!(
+        levels(ns(&r, "kube-system")),
+        (
+            "privileged".into(),
+            "restricted".into(),
+            "restricted".into()
+        )
+    );
+    assert_eq!(ns(&r, "ingress")["enforce"], "baseline");
+    // A label that is not a level is read as PSA reads it (enforce: restricted), not loosened.
+    assert_eq!(ns(&r, "team-c")["enforce"], "restricted");
+    assert!(ns(&r, "team-c")["notes"]
+        .to_string()
+        .contains("PSA reads it as restricted"));
+    // Namespaces without labels have an empty `current`.
+    assert_eq!(r["defaults"]["enforce"], "baseline");
+    // The script sets only what differs.
+    let script = read(&tmp, "psa/label-namespaces.sh");
+    let block = |name: &str| -> String {
+        script
+            .split("\n\n")
+            .find(|b| b.starts_with(&format!("# {name}: ")))
+            .unwrap_or_else(|| panic!("no block for {name}: {script}"))
+            .to_string()
+    };
+    assert!(
+        block("team-b").contains("already labelled as proposed: nothing to change")
+            && !block("team-b").contains("kubectl"),
+        "{}",
+        block("team-b")
+    );
+    let a = block("team-a");
+    assert!(
+        a.contains("enforce-version='v1.30'") && a.contains("audit='restricted'"),
+        "{a}"
+    );
+    assert!(!a.contains("enforce='") && !a.contains("warn='"), "{a}");
+    assert!(block("ingress").contains("enforce='baseline'"));
+    // --allow-loosen lets the PSPs decide, and says what it loosens.
+    let (_, r) = convert(
+        "psa-existing-labels",
+        &["--k8s-version", "v1.30", "--allow-loosen"],
+    );
+    let a = ns(&r, "team-a");
+    assert_eq!(a["enforce"], "baseline");
+    assert!(
+        a["notes"]
+            .to_string()
+            .contains("loosens enforce from restricted (current label) to baseline"),
+        "{a}"
+    );
+}
+
+#[test]
+fn a_user_subject_naming_a_service_account_is_that_service_account() {
+    // Only PSPs and RBAC: no ServiceAccount object and no pod names ci/builder.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "convert",
+        "fixtures/sa-named-as-user/psps.yaml",
+        "fixtures/sa-named-as-user/rbac.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let ci = ns(&report, "ci");
+    assert_eq!(ci["psps"], serde_json::json!(["builder", "restricted"]));
+    assert_eq!(ci["enforce"], "privileged");
+    assert!(
+        !report["notes"].to_string().contains("named as a user"),
+        "{}",
+        report["notes"]
+    );
+    // simulate agrees: the pod of ci/builder may use builder, which admits it.
+    let r = run(&["simulate", "fixtures/sa-named-as-user"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("ADMITTED Pod ci/build-1 by builder"),
+        "{}",
+        r.stdout
+    );
+    // And the whole fixture, pod included, gives convert the same plan.
+    let (_, with_pod) = convert("sa-named-as-user", &[]);
+    assert_eq!(ns(&with_pod, "ci")["enforce"], "privileged");
+}
+
+#[test]
+fn without_rbac_convert_says_once_that_every_psp_is_usable_by_everyone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "convert",
+        "fixtures/baseline-caps",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("holds no RBAC").count(), 1, "{}", r.stderr);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("every PSP is taken as usable by every service account"),
+        "{}",
+        report["notes"]
+    );
+    // As simulate and the Kyverno policy: the one PSP (baseline-compatible) is the default.
+    assert_eq!(report["defaults"]["enforce"], "baseline");
+    assert_eq!(
+        report["defaults"]["psps"],
+        serde_json::json!(["baseline-caps"])
+    );
+    let r = run(&[
+        "convert",
+        "fixtures/psa-multi-tenant",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!r.stderr.contains("holds no RBAC"), "{}", r.stderr);
+}
+
+#[test]
+fn enforce_intended_enforces_what_the_psps_meant_and_audit_is_never_below_it() {
+    // restricted-nonroot is compatible with baseline and means restricted; with no RBAC it is
+    // every service account's, so it sets the cluster defaults.
+    let stricter = |r: &Value| -> Vec<String> {
+        r["fidelity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| row["verdict"] == "stricter")
+            .map(|row| row["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, r) = convert("restricted-nonroot", &[]);
+    assert_eq!(
+        (&r["defaults"]["enforce"], &r["defaults"]["audit"]),
+        (&Value::from("baseline"), &Value::from("restricted"))
+    );
+    assert!(stricter(&r).is_empty());
+    let (_, r) = convert("restricted-nonroot", &["--enforce", "intended"]);
+    assert_eq!(r["defaults"]["enforce"], "restricted");
+    assert!(r["defaults"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("--enforce intended"));
+    // What becomes stricter is in the rows.
+    assert_eq!(
+        stricter(&r),
+        [
+            "spec.requiredDropCapabilities",
+            "spec.runAsUser",
+            "spec.allowPrivilegeEscalation"
+        ]
+    );
+    let (_, r) = convert("psa-multi-tenant", &["--enforce", "intended"]);
+    assert_eq!(
+        levels(ns(&r, "team-a")),
+        (
+            "restricted".into(),
+            "restricted".into(),
+            "restricted".into()
+        )
+    );
+    assert!(ns(&r, "team-a")["notes"]
+        .to_string()
+        .contains("--enforce intended"));
+    // By default audit and warn are at least the intended level, even two steps above enforce.
+    let (_, r) = convert("sa-named-as-user", &[]);
+    let ci = ns(&r, "ci");
+    assert_eq!(ci["enforce"], "privileged");
+    assert_eq!(
+        (&ci["target_level"], &ci["audit"]),
+        (&Value::from("privileged"), &Value::from("baseline"))
+    );
+}
+
+#[test]
+fn current_labels_show_as_current_to_proposed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "convert",
+        "fixtures/psa-existing-labels",
+        "--targets",
+        "psa",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("current -> proposed enforce / audit / warn"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "team-a       restricted / - / restricted -> restricted / restricted / restricted"
+        ),
+        "{}",
+        r.stdout
+    );
+    let md = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(
+        md.contains(
+            "| team-a | restricted / - / restricted | restricted | restricted | restricted |"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
 fn a_psp_granted_only_to_a_user_becomes_an_exemption_and_a_flagged_namespace() {
     let (tmp, r) = convert("psa-user-only-grant", &[]);
     let debug = ns(&r, "debug");
@@ -164,10 +406,9 @@ fn workloads_that_meet_restricted_raise_enforce_to_the_intended_level() {
     assert_eq!(shop["target_level"], "restricted");
     assert_eq!(shop["enforce"], "restricted");
     assert_eq!(shop["observed"].as_array().unwrap().len(), 2);
-    assert!(shop["notes"][0]
-        .as_str()
-        .unwrap()
-        .contains("raised from baseline to restricted: all 2 observed workloads"));
+    assert!(shop["notes"][0].as_str().unwrap().contains(
+        "raised from baseline to restricted: all 2 workloads in the input meet restricted"
+    ));
 }
 
 #[test]
@@ -179,9 +420,18 @@ fn label_versions_follow_the_options() {
         &["--psa-version", "latest", "--audit-step", "0"],
     );
     assert_eq!(ns(&r, "team-a")["version"], "latest");
+    // Audit and warn stay at least at the intended level (restricted) whatever the step.
     assert_eq!(
         levels(ns(&r, "team-a")),
-        ("baseline".into(), "baseline".into(), "baseline".into())
+        ("baseline".into(), "restricted".into(), "restricted".into())
+    );
+    assert_eq!(
+        levels(ns(&r, "kube-system")),
+        (
+            "privileged".into(),
+            "privileged".into(),
+            "privileged".into()
+        )
     );
 }
 
@@ -303,6 +553,8 @@ fn check_fixture(p: &k8s_openapi::api::core::v1::Pod, fixture: &str) -> Result<u
         k8s_version: version,
         pin_version: true,
         audit_step: 1,
+        allow_loosen: false,
+        enforce: podsec_migrate::targets::psa::EnforceFrom::Compatible,
     };
     let plan = podsec_migrate::targets::psa::cluster_plan(
         &loaded,

@@ -9,13 +9,14 @@ use std::path::Path;
 use k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
 
+use crate::cel::eval::mutation;
+use crate::cel::eval::{Engine, Request};
 use crate::load::{Loaded, Object, ObjectKind, PodView};
 use crate::psp::Psp;
 use crate::pss::{evaluate, evaluate_template, Evaluation, Level, Version};
 use crate::scope::{Identity, Scopes};
 use crate::simulate::{apply_api_defaults, choose, Choice, VALIDATED_BY};
-use crate::verify::cel::{Engine, Request};
-use crate::verify::{kyverno, mutation};
+use crate::verify::kyverno;
 
 /// What is kept of one workload.
 #[derive(Debug, Clone)]

@@ -19,6 +19,7 @@
 pub mod access;
 mod apparmor;
 mod capabilities;
+pub mod eval;
 pub mod expr;
 mod host_namespaces;
 pub mod lit;
@@ -29,7 +30,7 @@ mod proc_mount;
 mod read_only_root_filesystem;
 mod runtime_class;
 mod seccomp;
-mod selinux;
+pub mod selinux;
 mod sysctls;
 mod users_groups;
 mod volumes;
@@ -76,7 +77,22 @@ pub struct PodRoot {
     pub spec_pointer: String,
     /// The metadata's JSON pointer, e.g. `"/metadata"`.
     pub metadata_pointer: String,
+    /// The namespace the pod runs in (a CEL string): the object's own where it has one (the
+    /// API server sets it before admission), else the request's.
+    pub namespace: String,
 }
+
+/// The object's namespace, else the request's, where `guard` says the namespace is there to
+/// read.
+fn namespace(guard: &str) -> String {
+    format!("({guard} && object.metadata.namespace != \"\") ? object.metadata.namespace : request.namespace")
+}
+
+/// The guard of [`namespace`]. A Pod always has metadata, but Kyverno's autogen (ValidatingPolicy
+/// and ClusterPolicy alike, in some releases) copies a Pod rule for pod controllers by rewriting
+/// the text `object.metadata` to the pod template's metadata, which a CronJob's template may
+/// lack: every step is guarded.
+const POD_NAMESPACE: &str = "has(object.metadata) && has(object.metadata.namespace)";
 
 impl PodRoot {
     /// The pod at `base` (`object`, `object.spec.template`), with JSON pointer `pointer`.
@@ -90,6 +106,7 @@ impl PodRoot {
             annotations: format!("{base}.metadata.annotations"),
             spec_pointer: lit::string(&format!("{pointer}/spec")),
             metadata_pointer: lit::string(&format!("{pointer}/metadata")),
+            namespace: namespace(POD_NAMESPACE),
         }
     }
 
@@ -125,6 +142,7 @@ impl PodRoot {
             annotations: pick(|r| &r.annotations),
             spec_pointer: pick(|r| &r.spec_pointer),
             metadata_pointer: pick(|r| &r.metadata_pointer),
+            namespace: namespace(POD_NAMESPACE),
         }
     }
 }
@@ -161,14 +179,10 @@ pub struct PspVariables {
 
 /// The validating program for `intents` under `access`.
 pub fn validating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Program {
-    let mut sorted: Vec<&Intent> = intents.iter().collect();
-    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
-    let all: BTreeSet<String> = sorted.iter().map(|i| i.psp.clone()).collect();
+    let (named, all) = named_intents(intents);
     let mut variables = pod_variables(root);
     let mut psps = Vec::new();
-    let mut taken = BTreeSet::new();
-    for intent in sorted {
-        let id = unique_id(&intent.psp, &mut taken);
+    for (intent, id) in named {
         let vars = psp_variables(intent, &id, access, &all);
         let after_defaults = vars.iter().any(|v| v.name.ends_with("_after_defaults"));
         variables.extend(vars);
@@ -207,9 +221,7 @@ pub struct Mutating {
 
 /// The mutating program for `intents` under `access`.
 pub fn mutating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Mutating {
-    let mut sorted: Vec<&Intent> = intents.iter().collect();
-    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
-    let all: BTreeSet<String> = sorted.iter().map(|i| i.psp.clone()).collect();
+    let (named, all) = named_intents(intents);
     let mut variables = pod_variables(root);
     variables.push(var("specPointer", root.spec_pointer.clone()));
     variables.push(var("metadataPointer", root.metadata_pointer.clone()));
@@ -221,10 +233,8 @@ pub fn mutating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Mutat
             format!("(has(variables.spec.{list}) ? variables.spec.{list} : []).map(c, c.name)"),
         ));
     }
-    let mut taken = BTreeSet::new();
     let mut ids = Vec::new();
-    for intent in sorted {
-        let id = unique_id(&intent.psp, &mut taken);
+    for (intent, id) in named {
         variables.extend(psp_mutation_variables(intent, &id, access, &all));
         ids.push(id);
     }
@@ -302,6 +312,20 @@ fn psp_mutation_variables(
     ]
 }
 
+/// The intents in PSP name order (the plugin's order), each with its variable prefix, and the
+/// set of every PSP name.
+fn named_intents(intents: &[Intent]) -> (Vec<(&Intent, String)>, BTreeSet<String>) {
+    let mut sorted: Vec<&Intent> = intents.iter().collect();
+    sorted.sort_by(|a, b| a.psp.cmp(&b.psp));
+    let all = sorted.iter().map(|i| i.psp.clone()).collect();
+    let mut taken = BTreeSet::new();
+    let named = sorted
+        .into_iter()
+        .map(|i| (i, unique_id(&i.psp, &mut taken)))
+        .collect();
+    (named, all)
+}
+
 /// `psp_<name>`, made unique with a numeric suffix.
 fn unique_id(psp: &str, taken: &mut BTreeSet<String>) -> String {
     let base = format!("psp_{}", lit::identifier(psp));
@@ -332,12 +356,7 @@ fn pod_variables(root: &PodRoot) -> Vec<Variable> {
             "annotations",
             format!("({}) ? {} : {{}}", root.annotations_present, root.annotations),
         ),
-        // The object's own namespace where it has one (the API server sets it before
-        // admission), else the request's.
-        var(
-            "namespace",
-            "(has(object.metadata.namespace) && object.metadata.namespace != \"\") ? object.metadata.namespace : request.namespace",
-        ),
+        var("namespace", root.namespace.clone()),
         var(
             "serviceAccount",
             format!(

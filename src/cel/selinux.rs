@@ -56,13 +56,22 @@ fn equal(want: &SeLinuxOptions, o: &str) -> String {
     format!("({})", parts.join(" && "))
 }
 
+/// Whether the CEL takes `level` as the plugin did: in any order of its categories. A level
+/// with more categories than [`MAX_PERMUTED`] is compared as written (stricter), which the
+/// targets' fidelity rows say.
+pub fn level_compared_as_the_plugin_did(level: &str) -> bool {
+    level
+        .split_once(':')
+        .is_none_or(|(_, cats)| cats.split(',').count() <= MAX_PERMUTED)
+}
+
 /// Every spelling of a level the plugin took as equal: `s0:c1,c2` and `s0:c2,c1`.
 pub(crate) fn level_spellings(level: &str) -> Vec<String> {
     let Some((sensitivity, categories)) = level.split_once(':') else {
         return vec![level.to_string()];
     };
     let cats: Vec<&str> = categories.split(',').collect();
-    if cats.len() > MAX_PERMUTED {
+    if !level_compared_as_the_plugin_did(level) {
         return vec![level.to_string()];
     }
     let mut out = Vec::new();
@@ -109,5 +118,9 @@ mod tests {
         assert_eq!(got, ["s0:c1,c2", "s0:c2,c1"]);
         assert_eq!(level_spellings("s0"), ["s0"]);
         assert_eq!(level_spellings(""), [""]);
+        let six = "s0:c1,c2,c3,c4,c5,c6";
+        assert!(!level_compared_as_the_plugin_did(six));
+        assert_eq!(level_spellings(six), [six]);
+        assert!(level_compared_as_the_plugin_did("s0:c1,c2,c3,c4,c5"));
     }
 }

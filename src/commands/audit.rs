@@ -22,7 +22,7 @@ use crate::exit::{self, CliError};
 use crate::load::{check_streamed, stream_inputs, LoadOptions, Loaded, Object, ObjectKind, Sink};
 use crate::pss::Version;
 use crate::report::audit::{self as report, SHOWN};
-use crate::targets::psa::PlanOptions;
+use crate::targets::psa::{EnforceFrom, PlanOptions};
 
 /// How many workloads wait for PSPs and RBAC that come later in the input before they are
 /// judged for the plan (a few MiB of objects: YAML objects carry the position of every field).
@@ -306,6 +306,8 @@ impl Run<'_> {
             k8s_version: self.args.k8s_version,
             pin_version: true,
             audit_step: self.args.audit_step,
+            allow_loosen: false,
+            enforce: EnforceFrom::Compatible,
         };
         plan::auto(&self.context, &observed, &opts)
     }

@@ -2,14 +2,16 @@
 //! The pipeline is [`crate::convert`]; this adds the reports, writing or checking, and the exit
 //! code.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::{load_psps, CliResult};
 use crate::cli::{ConvertArgs, FailOn, Format, PsaVersion};
 use crate::convert::{convert, Conversion, Options};
 use crate::exit::{self, CliError};
-use crate::fidelity::{self, Fidelity};
-use crate::output::{check_dir, write_dir};
+use crate::fidelity::accept::{self, Accepted};
+use crate::fidelity::{self, Fidelity, FidelityRow};
+use crate::output::{check_dir, refuse_to_destroy, write_dir};
 use crate::pss::Version;
 use crate::report;
 use crate::targets::psa::PlanOptions;
@@ -18,20 +20,115 @@ use crate::targets::psa::PlanOptions;
 pub fn run(args: &ConvertArgs) -> CliResult {
     note_version(args.k8s_version);
     let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
+    let mut accepted = read_accepted(args.accept.as_deref())?;
     let conversion = with_reports(convert(&loaded, &options(args)));
+    if conversion.no_rbac {
+        eprintln!("podsec-migrate convert: note: {}", crate::convert::NO_RBAC);
+    }
     if args.check {
         check(args, &conversion)?;
     } else {
-        write_dir(&args.out, &conversion.documents, args.force).map_err(|e| {
-            CliError::new(
-                format!("podsec-migrate: {e}; nothing was written"),
-                exit::OUTPUT,
-            )
-        })?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        refuse_to_destroy(&args.out, &args.input.inputs, &cwd)
+            .and_then(|()| write_dir(&args.out, &conversion.documents, args.force))
+            .map_err(|e| {
+                CliError::new(
+                    format!("podsec-migrate: {e}; nothing was written"),
+                    exit::OUTPUT,
+                )
+            })?;
         print_summary(args.format, &conversion);
     }
-    fail_on(args.fail_on, &conversion)?;
+    if let Some(file) = &args.accept {
+        report_stale(file, &accepted, &conversion);
+    }
+    if let Some(file) = &args.write_accept {
+        // What was just written is accepted for this run too.
+        accepted.extend(write_accepted(file, args, &conversion)?);
+    }
+    fail_on(args.fail_on, &conversion, &accepted, args.accept.as_deref())?;
     Ok(ExitCode::from(exit::OK))
+}
+
+/// The entries of `--accept FILE` (none without it); every problem in it at once, as an input
+/// error.
+fn read_accepted(file: Option<&Path>) -> Result<Vec<Accepted>, CliError> {
+    let Some(file) = file else {
+        return Ok(Vec::new());
+    };
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        CliError::new(
+            format!("podsec-migrate: cannot read --accept {name}: {e}; nothing was written"),
+            exit::INPUT,
+        )
+    })?;
+    accept::read(&name, &text).map_err(|errors| {
+        for e in &errors {
+            eprintln!("{e}");
+        }
+        CliError::new(
+            format!(
+                "podsec-migrate: {} error(s) in --accept {name}; nothing was written",
+                errors.len()
+            ),
+            exit::INPUT,
+        )
+    })
+}
+
+/// `--write-accept FILE`: every row at least as bad as `--fail-on` (default looser), written
+/// whole or not at all; never inside DIR, which the next run replaces.
+fn write_accepted(
+    file: &Path,
+    args: &ConvertArgs,
+    c: &Conversion,
+) -> Result<Vec<Accepted>, CliError> {
+    let fail = |why: String| {
+        CliError::new(
+            format!(
+                "podsec-migrate: cannot write --write-accept {}: {why}",
+                file.display()
+            ),
+            exit::OUTPUT,
+        )
+    };
+    let inside_out = match (
+        file.parent().map(Path::canonicalize),
+        args.out.canonicalize(),
+    ) {
+        (Some(Ok(parent)), Ok(out)) => parent.starts_with(out),
+        _ => false,
+    };
+    if inside_out {
+        return Err(fail(format!(
+            "it is inside {}, which every run replaces",
+            args.out.display()
+        )));
+    }
+    let threshold = args.fail_on.map(threshold).unwrap_or(Fidelity::Looser);
+    let entries = accept::entries_for(c.fidelity.iter().flat_map(|r| &r.rows), threshold);
+    crate::output::write_file(file, &accept::render(&entries)).map_err(|e| fail(e.0))?;
+    eprintln!(
+        "podsec-migrate: wrote {} accepted finding(s) at least {} to {}; edit each reason to say why it is acceptable",
+        entries.len(),
+        threshold.as_str(),
+        file.display()
+    );
+    Ok(entries)
+}
+
+/// A warning per accepted entry that matches nothing worse than exact any more.
+fn report_stale(file: &Path, accepted: &[Accepted], c: &Conversion) {
+    let rows: Vec<&FidelityRow> = c.fidelity.iter().flat_map(|r| &r.rows).collect();
+    for a in accept::stale(&rows, accepted) {
+        eprintln!(
+            "{}: warning: accepted finding {} is stale: no row of it is worse than exact any more; remove it from {}",
+            a.at,
+            a.key(),
+            file.display()
+        );
+    }
 }
 
 /// The pipeline's options from the flags.
@@ -39,11 +136,14 @@ fn options(args: &ConvertArgs) -> Options {
     Options {
         targets: args.targets.clone(),
         kyverno_actions: args.kyverno_actions,
+        kyverno_api: args.kyverno_api,
         feature_gates: args.gates.feature_gates,
         plan: PlanOptions {
             k8s_version: args.k8s_version,
             pin_version: args.psa_version == PsaVersion::Pinned,
             audit_step: args.audit_step,
+            allow_loosen: args.allow_loosen,
+            enforce: args.enforce,
         },
     }
 }
@@ -80,19 +180,23 @@ fn threshold(f: FailOn) -> Fidelity {
     }
 }
 
-/// `--fail-on`: an [`exit::FIDELITY`] error when a row reaches the threshold, naming the rows.
-fn fail_on(f: Option<FailOn>, c: &Conversion) -> Result<(), CliError> {
+/// `--fail-on`: an [`exit::FIDELITY`] error when a row no accepted finding covers reaches the
+/// threshold, naming the rows.
+fn fail_on(
+    f: Option<FailOn>,
+    c: &Conversion,
+    accepted: &[Accepted],
+    accept_file: Option<&Path>,
+) -> Result<(), CliError> {
     let Some(t) = f.map(threshold) else {
         return Ok(());
     };
     if !fidelity::reaches(&c.fidelity, t) {
         return Ok(());
     }
-    let hits: Vec<String> = c
-        .fidelity
-        .iter()
-        .flat_map(|r| &r.rows)
-        .filter(|row| row.verdict >= t)
+    let rows = c.fidelity.iter().flat_map(|r| &r.rows);
+    let hits: Vec<String> = accept::new_findings(rows, t, accepted)
+        .into_iter()
         .map(|row| {
             format!(
                 "{}/{} {} ({})",
@@ -103,9 +207,15 @@ fn fail_on(f: Option<FailOn>, c: &Conversion) -> Result<(), CliError> {
             )
         })
         .collect();
+    if hits.is_empty() {
+        return Ok(());
+    }
+    let not_accepted = accept_file
+        .map(|f| format!(" not accepted in {}", f.display()))
+        .unwrap_or_default();
     Err(CliError::new(
         format!(
-            "podsec-migrate: --fail-on {}: {} fidelity row(s) at least that bad: {}",
+            "podsec-migrate: --fail-on {}: {} fidelity row(s) at least that bad{not_accepted}: {}",
             t.as_str(),
             hits.len(),
             hits.join(", ")

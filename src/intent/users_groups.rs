@@ -2,7 +2,7 @@
 //! rule also defaults the unset value to the first range's minimum.
 
 use super::{Builder, Control, Effect};
-use crate::psp::{GroupRule, GroupStrategy, RunAsUserRule};
+use crate::psp::{GroupRule, GroupStrategy, IdRange, RunAsUserRule};
 
 pub(super) fn build(b: &mut Builder<'_>) {
     let s = b.psp.spec.clone();
@@ -30,49 +30,41 @@ pub(super) fn build(b: &mut Builder<'_>) {
         rule: GroupRule::RunAsAny,
         ranges: Vec::new(),
     };
-    let group = s.run_as_group.unwrap_or(any);
-    b.spec(
+    let run_as_group = s.run_as_group.unwrap_or(any);
+    group(
+        b,
         "runAsGroup",
-        Effect::Validate,
-        Control::RunAsGroup {
-            rule: group.rule,
-            ranges: group.ranges.clone(),
-        },
+        &run_as_group,
+        |rule, ranges| Control::RunAsGroup { rule, ranges },
+        |gid| Control::DefaultRunAsGroup { gid },
     );
-    if let Some(gid) = first_min(&group) {
-        b.spec(
-            "runAsGroup",
-            Effect::Mutate,
-            Control::DefaultRunAsGroup { gid },
-        );
-    }
-    let sup = s.supplemental_groups;
-    b.spec(
+    group(
+        b,
         "supplementalGroups",
-        Effect::Validate,
-        Control::SupplementalGroups {
-            rule: sup.rule,
-            ranges: sup.ranges.clone(),
-        },
+        &s.supplemental_groups,
+        |rule, ranges| Control::SupplementalGroups { rule, ranges },
+        |gid| Control::DefaultSupplementalGroups { gid },
     );
-    if let Some(gid) = first_min(&sup) {
-        b.spec(
-            "supplementalGroups",
-            Effect::Mutate,
-            Control::DefaultSupplementalGroups { gid },
-        );
-    }
-    let fs = s.fs_group;
-    b.spec(
+    group(
+        b,
         "fsGroup",
-        Effect::Validate,
-        Control::FsGroup {
-            rule: fs.rule,
-            ranges: fs.ranges.clone(),
-        },
+        &s.fs_group,
+        |rule, ranges| Control::FsGroup { rule, ranges },
+        |gid| Control::DefaultFsGroup { gid },
     );
-    if let Some(gid) = first_min(&fs) {
-        b.spec("fsGroup", Effect::Mutate, Control::DefaultFsGroup { gid });
+}
+
+/// A group strategy on spec field `field`: its check, then its default under MustRunAs.
+fn group(
+    b: &mut Builder<'_>,
+    field: &str,
+    g: &GroupStrategy,
+    check: fn(GroupRule, Vec<IdRange>) -> Control,
+    default: fn(i64) -> Control,
+) {
+    b.spec(field, Effect::Validate, check(g.rule, g.ranges.clone()));
+    if let Some(gid) = first_min(g) {
+        b.spec(field, Effect::Mutate, default(gid));
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::version_label;
 use crate::convert::Conversion;
 use crate::pss::Level;
+use crate::targets::psa::current_levels;
 
 /// Text safe anywhere inline in Markdown, table cells included: Markdown's active characters
 /// are backslash-escaped, `&`, `<` and `>` become entities (no name can open an HTML tag), and
@@ -95,21 +96,29 @@ fn levels_section(out: &mut String, c: &Conversion) {
 fn psa_section(out: &mut String, c: &Conversion) {
     let plan = &c.plan;
     let _ = writeln!(out, "## Pod Security Admission\n");
+    let labelled = plan.namespaces.iter().any(|n| !n.current.is_empty());
+    let mut header = vec!["namespace"];
+    if labelled {
+        header.push("current enforce / audit / warn");
+    }
+    header.extend([
+        "enforce",
+        "audit",
+        "warn",
+        "version",
+        "usable PSPs",
+        "decided by",
+        "would fail enforce",
+    ]);
     table(
         out,
-        &[
-            "namespace",
-            "enforce",
-            "audit",
-            "warn",
-            "version",
-            "usable PSPs",
-            "decided by",
-            "would fail enforce",
-        ],
+        &header,
         plan.namespaces.iter().map(|ns| {
-            vec![
-                cell(&ns.name),
+            let mut row = vec![cell(&ns.name)];
+            if labelled {
+                row.push(cell(current_levels(ns).as_deref().unwrap_or("(no labels)")));
+            }
+            row.extend([
                 mark(ns.enforce),
                 ns.audit.to_string(),
                 ns.warn.to_string(),
@@ -117,7 +126,8 @@ fn psa_section(out: &mut String, c: &Conversion) {
                 list(&ns.psps),
                 list(&ns.decided_by),
                 list(&ns.failing_enforce),
-            ]
+            ]);
+            row
         }),
     );
     out.push('\n');

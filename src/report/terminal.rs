@@ -6,6 +6,7 @@ use super::printable;
 
 use super::version_label;
 use crate::convert::Conversion;
+use crate::targets::psa::current_levels;
 
 /// The summary without colour.
 pub fn terminal(c: &Conversion) -> String {
@@ -30,13 +31,38 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
         .max()
         .unwrap_or(9)
         .max(9);
+    let labelled = c.plan.namespaces.iter().any(|n| !n.current.is_empty());
+    let header = if labelled {
+        "current -> proposed enforce / audit / warn"
+    } else {
+        "enforce / audit / warn"
+    };
+    let levels: Vec<String> = c
+        .plan
+        .namespaces
+        .iter()
+        .map(|ns| {
+            let proposed = format!("{} / {} / {}", ns.enforce, ns.audit, ns.warn);
+            match current_levels(ns) {
+                Some(current) => format!("{} -> {proposed}", printable(&current)),
+                None if labelled => format!("(no labels) -> {proposed}"),
+                None => proposed,
+            }
+        })
+        .collect();
+    let lw = levels
+        .iter()
+        .map(|l| l.chars().count())
+        .chain([header.len()])
+        .max()
+        .unwrap_or(36)
+        .max(36);
     let _ = writeln!(
         out,
-        "  {:width$}  {:<36}  {:<28}  would fail enforce",
-        "namespace", "enforce / audit / warn", "decided by"
+        "  {:width$}  {header:<lw$}  {:<28}  would fail enforce",
+        "namespace", "decided by"
     );
-    for ns in &c.plan.namespaces {
-        let levels = format!("{} / {} / {}", ns.enforce, ns.audit, ns.warn);
+    for (ns, levels) in c.plan.namespaces.iter().zip(&levels) {
         let decided = if ns.decided_by.is_empty() {
             "(no usable PSP)".to_string()
         } else {
@@ -49,14 +75,14 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:width$}  {levels:<36}  {decided:<28}  {failing}",
+            "  {:width$}  {levels:<lw$}  {decided:<28}  {failing}",
             printable(&ns.name)
         );
     }
     let d = &c.plan.defaults;
     let _ = writeln!(
         out,
-        "  {:width$}  {:<36}  {}",
+        "  {:width$}  {:<lw$}  {}",
         "(default)",
         format!("{} / {} / {}", d.enforce, d.audit, d.warn),
         printable(&d.psps.join(", "))

@@ -74,6 +74,17 @@ impl Scopes {
         scopes
     }
 
+    /// Grants every PSP to every service account (and authenticated user) in every namespace:
+    /// what the tool assumes when the input holds no RBAC, as `simulate` tries every PSP then.
+    pub fn grant_everything(&mut self, via: &str) {
+        self.grants.push(Grant {
+            subject: Subject::Group("system:authenticated".into()),
+            namespace: None,
+            psps: PspSelection::All,
+            via: via.into(),
+        });
+    }
+
     fn add(
         &mut self,
         subjects: &[k8s_openapi::api::rbac::v1::Subject],

@@ -27,7 +27,11 @@ impl Subject {
                     name: s.name.clone(),
                 })
             }
-            "User" => Some(Subject::User(s.name.clone())),
+            "User" => Some(
+                service_account_user(&s.name)
+                    .map(|(namespace, name)| Subject::ServiceAccount { namespace, name })
+                    .unwrap_or_else(|| Subject::User(s.name.clone())),
+            ),
             "Group" => Some(Subject::Group(s.name.clone())),
             _ => None,
         }
@@ -43,6 +47,18 @@ impl Subject {
             }
         }
     }
+}
+
+/// The namespace and name of a service account's user name, `system:serviceaccount:NS:NAME`:
+/// RBAC authorizes a User subject with that name exactly as the service account (they are one
+/// identity), so a grant to it is a grant to the service account. As upstream's
+/// `serviceaccount.SplitUsername` (k8s.io/apiserver/pkg/authentication/serviceaccount/util.go),
+/// anything but exactly two non-empty parts after the prefix is not a service account.
+pub fn service_account_user(user: &str) -> Option<(String, String)> {
+    let rest = user.strip_prefix("system:serviceaccount:")?;
+    let (namespace, name) = rest.split_once(':')?;
+    (!namespace.is_empty() && !name.is_empty() && !name.contains(':'))
+        .then(|| (namespace.to_string(), name.to_string()))
 }
 
 impl std::fmt::Display for Subject {

@@ -58,6 +58,8 @@ pub struct Options {
     pub k8s_version: Version,
     /// What the Kyverno policy does with a pod it rejects.
     pub kyverno_actions: kyverno::Actions,
+    /// Which Kyverno API the policies are written for.
+    pub kyverno_api: kyverno::Api,
 }
 
 /// What a target produced.

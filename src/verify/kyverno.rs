@@ -1,13 +1,14 @@
 //! Reads the Kyverno target's ValidatingPolicy back from an output directory into the embedded
 //! engine: its match conditions, variables and validations, as written (a reviewer may have
-//! edited them; what is verified is what would be applied).
+//! edited them; what is verified is what would be applied). The ClusterPolicy form's one
+//! `validate.cel` rule is read the same way.
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::cel::{Engine, Validation};
-use super::mutation::JSON_PATCH_EXPRESSION;
+use crate::cel::eval::mutation::JSON_PATCH_EXPRESSION;
+use crate::cel::eval::{Engine, Validation};
 use crate::cel::Variable;
 use crate::load::yaml::parse_documents;
 
@@ -33,13 +34,18 @@ fn read_one(path: &Path, kind: &str) -> Result<Value, String> {
 
 /// The named expressions under `spec.<key>` (variables, match conditions).
 fn named(spec: &Value, key: &str, shown: &str) -> Result<Vec<Variable>, String> {
-    list(spec, key)
+    named_at(spec, "spec", key, shown)
+}
+
+/// The named expressions under `parent.<key>`, where `at` is the parent's path.
+fn named_at(parent: &Value, at: &str, key: &str, shown: &str) -> Result<Vec<Variable>, String> {
+    list(parent, key)
         .iter()
         .map(|v| {
             Ok(Variable {
-                name: string(v, "name").map_err(|e| format!("{shown}: spec.{key}: {e}"))?,
+                name: string(v, "name").map_err(|e| format!("{shown}: {at}.{key}: {e}"))?,
                 expression: string(v, "expression")
-                    .map_err(|e| format!("{shown}: spec.{key}: {e}"))?,
+                    .map_err(|e| format!("{shown}: {at}.{key}: {e}"))?,
             })
         })
         .collect()
@@ -98,6 +104,51 @@ pub fn engine(path: &Path) -> Result<Engine, String> {
     Engine::from_parts(
         &named(spec, "matchConditions", &shown)?,
         &named(spec, "variables", &shown)?,
+        &validations,
+    )
+    .map_err(|e| format!("{shown}: {e}"))
+}
+
+/// The engine for the ClusterPolicy in `path` (`--kyverno-api clusterpolicy`): the
+/// `validate.cel` of its one rule, its CEL preconditions as match conditions. A rule in any
+/// other form is an error: the engine runs CEL only.
+pub fn cluster_policy_engine(path: &Path) -> Result<Engine, String> {
+    let shown = path.display().to_string();
+    let policy = read_one(path, "ClusterPolicy")?;
+    let rule = match list(&policy["spec"], "rules") {
+        [rule] => rule,
+        rules => {
+            return Err(format!(
+                "{shown}: expected one rule, found {}; verify runs the form podsec-migrate emits",
+                rules.len()
+            ))
+        }
+    };
+    let cel = &rule["validate"]["cel"];
+    let validations = list(cel, "expressions")
+        .iter()
+        .map(|v| {
+            let expression = string(v, "expression")
+                .map_err(|e| format!("{shown}: spec.rules[0].validate.cel.expressions: {e}"))?;
+            let message_expression = match (v.get("messageExpression"), v.get("message")) {
+                (Some(Value::String(m)), _) => m.clone(),
+                (_, Some(Value::String(m))) => crate::cel::lit::string(m),
+                _ => crate::cel::lit::string("denied by the ClusterPolicy"),
+            };
+            Ok(Validation {
+                expression,
+                message_expression,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if validations.is_empty() {
+        return Err(format!(
+            "{shown}: the ClusterPolicy's rule has no validate.cel expressions"
+        ));
+    }
+    Engine::from_parts(
+        &named_at(rule, "spec.rules[0]", "celPreconditions", &shown)?,
+        &named_at(cel, "spec.rules[0].validate.cel", "variables", &shown)?,
         &validations,
     )
     .map_err(|e| format!("{shown}: {e}"))

@@ -3,14 +3,12 @@
 //! harness the differential tests use, and how a reviewer checks a migration on real workloads
 //! without a cluster.
 //!
-//! A disagreement is *declared* when the target's fidelity report says why it happens (today:
-//! a pod that relied on a PSP default, which no emitted mutation applies yet); anything else is
-//! undeclared, and `verify` fails on it.
+//! A disagreement is *declared* when the target's fidelity report says why it happens (a pod
+//! that relied on a PSP default, which no policy in the directory applies: the mutating policy
+//! was left out, or the ClusterPolicy form has none); anything else is undeclared, and
+//! `verify` fails on it.
 
-pub mod cel;
 pub mod kyverno;
-pub mod mutation;
-pub mod patch;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,6 +16,7 @@ use std::path::Path;
 use k8s_openapi::api::core::v1::Pod;
 use serde::Serialize;
 
+use crate::cel::eval::{mutation, Request};
 use crate::load::Loaded;
 use crate::psp::Psp;
 use crate::replay::{self, SimResult};
@@ -84,6 +83,7 @@ impl Report {
 pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Report, String> {
     let kyverno_file = dir.join("kyverno").join("validating-policy.yaml");
     let kyverno_mutating = dir.join("kyverno").join("mutating-policy.yaml");
+    let cluster_policy = dir.join("kyverno").join("cluster-policy.yaml");
     let mut targets = Vec::new();
     let mut engines = Vec::new();
     if kyverno_file.is_file() {
@@ -92,16 +92,34 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
         } else {
             None
         };
-        engines.push(("kyverno", mutator, kyverno::engine(&kyverno_file)?));
+        engines.push(Run {
+            target: "kyverno",
+            mutator,
+            engine: kyverno::engine(&kyverno_file)?,
+            unmutated: NO_MUTATING_POLICY,
+        });
         targets.push(TargetRun {
             target: "kyverno",
             file: kyverno_file.display().to_string(),
             not_run: None,
         });
     }
+    if cluster_policy.is_file() {
+        engines.push(Run {
+            target: CLUSTER_POLICY_TARGET,
+            mutator: None,
+            engine: kyverno::cluster_policy_engine(&cluster_policy)?,
+            unmutated: CLUSTER_POLICY_FORM,
+        });
+        targets.push(TargetRun {
+            target: CLUSTER_POLICY_TARGET,
+            file: cluster_policy.display().to_string(),
+            not_run: None,
+        });
+    }
     if engines.is_empty() {
         return Err(format!(
-            "{}: no policy this command can run (expected kyverno/validating-policy.yaml from `podsec-migrate convert`)",
+            "{}: no policy this command can run (expected kyverno/validating-policy.yaml or kyverno/cluster-policy.yaml from `podsec-migrate convert`)",
             dir.display()
         ));
     }
@@ -129,14 +147,20 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
                 .map_err(|e| e.to_string())?,
             _ => None,
         };
-        let request = cel::Request {
+        let request = Request {
             namespace: r.namespace.clone(),
             username: requester.user.clone(),
             groups: requester.groups.clone(),
             operation: "CREATE".into(),
         };
         let mut verdicts = Vec::new();
-        for (target, mutator, engine) in &engines {
+        for Run {
+            target,
+            mutator,
+            engine,
+            unmutated,
+        } in &engines
+        {
             let mut object = object.clone();
             if let Some(m) = mutator {
                 mutation::apply(m, &mut object, &request)
@@ -145,7 +169,11 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
             let out = engine
                 .evaluate(&object, &request)
                 .map_err(|e| format!("{target}: {}: {e}", r.source))?;
-            let mut verdict = judge(target, r, out.admitted, out.message, mutator.is_some());
+            let applied = match mutator {
+                Some(_) => Ok(()),
+                None => Err(*unmutated),
+            };
+            let mut verdict = judge(target, r, out.admitted, out.message, applied);
             if let (Some(want), true, true) = (&stored, out.admitted, mutator.is_some()) {
                 let same = mutation::comparable(object) == *want;
                 verdict.same_pod = Some(same);
@@ -167,6 +195,24 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
     Ok(Report { targets, results })
 }
 
+/// One policy set the directory holds, ready to run.
+struct Run {
+    target: &'static str,
+    /// The engine of its mutating policy, when it has one.
+    mutator: Option<crate::cel::eval::Engine>,
+    engine: crate::cel::eval::Engine,
+    /// Why, without a mutator, no PSP default is applied (ends a declared reason).
+    unmutated: &'static str,
+}
+
+/// The target name `verify` gives the ClusterPolicy form (`--kyverno-api clusterpolicy`).
+pub const CLUSTER_POLICY_TARGET: &str = "kyverno-clusterpolicy";
+
+const NO_MUTATING_POLICY: &str = "the directory holds no mutating policy that applies them";
+
+const CLUSTER_POLICY_FORM: &str =
+    "the ClusterPolicy form (--kyverno-api clusterpolicy) applies no PSP defaults";
+
 /// A requester with no grants of its own: only the pod's service account counts.
 fn nobody() -> Identity {
     Identity::user("podsec-migrate:verify", &[])
@@ -178,14 +224,15 @@ fn judge(
     sim: &SimResult,
     admitted: bool,
     message: Option<String>,
-    mutated: bool,
+    mutated: Result<(), &'static str>,
 ) -> TargetVerdict {
     let agreed = admitted == sim.admitted;
-    let relied = !agreed && sim.admitted && !sim.mutations.is_empty() && !admitted && !mutated;
-    let declared = relied.then(|| {
+    let unmutated = mutated.err();
+    let relied = !agreed && sim.admitted && !sim.mutations.is_empty() && !admitted;
+    let declared = unmutated.filter(|_| relied).map(|why| {
         let fields: Vec<&str> = sim.mutations.iter().map(|m| m.path.as_str()).collect();
         format!(
-            "the pod relied on defaults of {} ({}), and the directory holds no mutating policy that applies them",
+            "the pod relied on defaults of {} ({}), and {why}",
             sim.psp.as_deref().unwrap_or("its PSP"),
             fields.join(", ")
         )

@@ -17,9 +17,19 @@ pub struct Run {
 
 /// Runs podsec-migrate with `args` from the crate root, feeding `stdin`.
 pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    run_in_with_stdin(Path::new(env!("CARGO_MANIFEST_DIR")), args, stdin)
+}
+
+/// Runs podsec-migrate with `args` from the working directory `cwd` and empty stdin.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Run {
+    run_in_with_stdin(cwd, args, b"")
+}
+
+/// Runs podsec-migrate with `args` from the working directory `cwd`, feeding `stdin`.
+fn run_in_with_stdin(cwd: &Path, args: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_podsec-migrate"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(cwd)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::current::{current_labels, respect_current};
 use super::plan::{
-    plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
+    audit_level, plan_namespace, version_label, EnforceFrom, NamespacePlan, Observed, PlanOptions,
+    PspLevels,
 };
 use crate::load::Loaded;
 use crate::pss::Level;
@@ -67,6 +69,7 @@ pub fn cluster_plan(
     opts: &PlanOptions,
 ) -> ClusterPlan {
     let all: BTreeSet<String> = levels.keys().cloned().collect();
+    let mut current = current_labels(loaded);
     let namespaces: Vec<NamespacePlan> = crate::scope::namespaces_in(loaded)
         .into_iter()
         .map(|ns| {
@@ -75,13 +78,17 @@ pub fn cluster_plan(
                 .filter(|o| o.namespace == ns)
                 .cloned()
                 .collect();
-            plan_namespace(
+            let mut plan = plan_namespace(
                 &ns,
                 &scopes.usable_in_namespace(&ns, &all),
                 levels,
                 seen,
                 opts,
-            )
+            );
+            if let Some(labels) = current.remove(&ns) {
+                respect_current(&mut plan, labels, opts.allow_loosen);
+            }
+            plan
         })
         .collect();
     let defaults = defaults(scopes, levels, &all, opts);
@@ -122,19 +129,18 @@ fn defaults(
         })
         .flat_map(|g| g.psps.resolve(all))
         .collect();
-    let safe = psps
-        .iter()
-        .filter_map(|p| levels.get(p))
-        .map(|l| l.compatible)
-        .min();
-    let (enforce, why) = match safe {
-        Some(l) => (l, format!("every service account may use {} cluster-wide; the least restrictive is compatible with {l}", join(&psps))),
-        None => (
+    let known = || psps.iter().filter_map(|p| levels.get(p));
+    let safe = known().map(|l| l.compatible).min();
+    let intended = known().map(|l| l.intended).min();
+    let (enforce, why) = match (safe, intended, opts.enforce) {
+        (Some(_), Some(l), EnforceFrom::Intended) => (l, format!("every service account may use {} cluster-wide; the least restrictive intends {l} (--enforce intended)", join(&psps))),
+        (Some(l), _, _) => (l, format!("every service account may use {} cluster-wide; the least restrictive is compatible with {l}", join(&psps))),
+        _ => (
             Level::Restricted,
             "no PSP is granted to every service account: pods in namespaces not listed here could not run under PSP; restricted is the closest".into(),
         ),
     };
-    let step = stricter(enforce, opts.audit_step);
+    let step = audit_level(enforce, intended, opts.audit_step);
     Defaults {
         enforce,
         audit: step,

@@ -2,15 +2,18 @@
 //! documents a cluster admin applies.
 
 mod cluster;
+mod current;
 pub mod fidelity;
 mod observe;
 mod plan;
 mod render;
 
 pub use cluster::{cluster_plan, ClusterPlan, Defaults, Exemption};
+pub use current::{current_labels, current_levels, label_changes, respect_current, LABEL_PREFIX};
 pub use observe::{mutated_by_psp, observe};
 pub use plan::{
-    plan_namespace, stricter, version_label, NamespacePlan, Observed, PlanOptions, PspLevels,
+    plan_namespace, stricter, version_label, EnforceFrom, NamespacePlan, Observed, PlanOptions,
+    PspLevels,
 };
 pub use render::{render, Document};
 

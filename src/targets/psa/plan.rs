@@ -32,6 +32,20 @@ pub struct Observed {
     pub set_aside: Option<String>,
 }
 
+/// Which level of the usable PSPs enforce starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnforceFrom {
+    /// The least restrictive compatible level: rejects nothing the PSPs admitted (raised
+    /// towards the intended level as far as the workloads in the input show it is met).
+    #[default]
+    Compatible,
+    /// The least restrictive intended level: what the PSPs' explicit grants allow; pods that
+    /// relied on what a PSP allowed by omission are rejected (the fidelity rows say which fields
+    /// become stricter).
+    Intended,
+}
+
 /// Options of the plan.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanOptions {
@@ -41,6 +55,10 @@ pub struct PlanOptions {
     pub pin_version: bool,
     /// How many levels stricter than enforce audit and warn go (0 to 2).
     pub audit_step: u8,
+    /// Let the plan propose a level looser than a Namespace's current label.
+    pub allow_loosen: bool,
+    /// Which level of the usable PSPs enforce starts from.
+    pub enforce: EnforceFrom,
 }
 
 /// The labels of one namespace and why.
@@ -64,12 +82,21 @@ pub struct NamespacePlan {
     /// Observed workloads that the enforce level rejects.
     pub failing_enforce: Vec<String>,
     pub notes: Vec<String>,
+    /// The PSA labels the Namespace carries in the input, keyed by what follows
+    /// `pod-security.kubernetes.io/` (empty when none).
+    pub current: BTreeMap<String, String>,
 }
 
 /// The level `step` levels stricter than `level`, at most restricted.
 pub fn stricter(level: Level, step: u8) -> Level {
     let i = Level::ALL.iter().position(|l| *l == level).unwrap_or(0) + usize::from(step);
     Level::ALL[i.min(Level::ALL.len() - 1)]
+}
+
+/// The audit and warn level: `step` levels stricter than enforce, and at least the intended
+/// level, so the gap between what the PSPs meant and what is enforced shows from day one.
+pub fn audit_level(enforce: Level, intended: Option<Level>, step: u8) -> Level {
+    stricter(enforce, step).max(intended.unwrap_or(Level::Privileged))
 }
 
 /// The label value of the version: `v1.N` or `latest`.
@@ -110,28 +137,30 @@ pub fn plan_namespace(
             Level::Restricted
         }
     };
-    let evidence: Vec<Observed> = observed
-        .iter()
-        .filter(|o| o.set_aside.is_none())
-        .cloned()
-        .collect();
     for o in observed.iter().filter(|o| o.set_aside.is_some()) {
         notes.push(format!(
-            "{} {} is not counted as evidence: {}",
+            "{} {} counts against a level it fails, never for one it meets: {}",
             o.kind,
             o.name,
             o.set_aside.as_deref().unwrap_or_default()
         ));
     }
-    if let (Some(safe), Some(target)) = (safe, target) {
-        enforce = raise_with_evidence(safe, target, &evidence, &mut notes);
+    match (safe, target, opts.enforce) {
+        (Some(safe), Some(target), EnforceFrom::Intended) => {
+            if target > safe {
+                notes.push(format!(
+                    "enforces the intended level {target} (--enforce intended), stricter than the compatible {safe}: pods that relied on what the PSPs allowed by omission are rejected"
+                ));
+            }
+            enforce = target;
+        }
+        (Some(safe), Some(target), EnforceFrom::Compatible) => {
+            enforce = raise_with_evidence(safe, target, &observed, &mut notes);
+        }
+        _ => {}
     }
-    let failing_enforce = observed
-        .iter()
-        .filter(|o| o.meets < enforce)
-        .map(|o| format!("{} {}", o.kind, o.name))
-        .collect();
-    let step = stricter(enforce, opts.audit_step);
+    let failing_enforce = failing(&observed, enforce);
+    let step = audit_level(enforce, target, opts.audit_step);
     NamespacePlan {
         name: name.to_string(),
         enforce,
@@ -145,10 +174,22 @@ pub fn plan_namespace(
         observed,
         failing_enforce,
         notes,
+        current: BTreeMap::new(),
     }
 }
 
-/// Raises enforce from `safe` towards `target` as far as every observed workload allows.
+/// `Kind name` of every observed workload that `enforce` rejects.
+pub fn failing(observed: &[Observed], enforce: Level) -> Vec<String> {
+    observed
+        .iter()
+        .filter(|o| o.meets < enforce)
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect()
+}
+
+/// Raises enforce from `safe` towards `target` as far as every observed workload allows. Only
+/// workloads not set aside are evidence that a level is met; every workload, set aside or not,
+/// must pass the level it is raised to.
 fn raise_with_evidence(
     safe: Level,
     target: Level,
@@ -158,7 +199,7 @@ fn raise_with_evidence(
     if target <= safe {
         return safe;
     }
-    if observed.is_empty() {
+    if observed.iter().all(|o| o.set_aside.is_some()) {
         notes.push(format!(
             "the PSPs intend {target} but allow by omission what {target} forbids; with no workloads given as evidence, enforce stays {safe}"
         ));
@@ -167,19 +208,24 @@ fn raise_with_evidence(
     let weakest = observed.iter().map(|o| o.meets).min().unwrap_or(target);
     let raised = weakest.min(target).max(safe);
     if raised > safe {
-        notes.push(format!(
-            "raised from {safe} to {raised}: all {} observed workloads meet {raised}",
-            observed.len()
-        ));
+        let n = observed.len();
+        let all = if n == 1 {
+            "the one workload in the input meets".to_string()
+        } else {
+            format!("all {n} workloads in the input meet")
+        };
+        notes.push(format!("raised from {safe} to {raised}: {all} {raised}"));
     }
-    if raised < target {
+    let mut level = raised;
+    while level < target {
+        level = stricter(level, 1);
         let blockers: Vec<String> = observed
             .iter()
-            .filter(|o| o.meets < target)
-            .map(|o| format!("{} {}", o.kind, o.name))
+            .filter(|o| o.meets < level)
+            .map(|o| format!("{} {} (meets {})", o.kind, o.name, o.meets))
             .collect();
         notes.push(format!(
-            "not raised to {target} because of: {}",
+            "not raised to {level}, which these fail: {}",
             blockers.join(", ")
         ));
     }
@@ -195,6 +241,8 @@ mod tests {
             k8s_version: Version::Minor(30),
             pin_version: true,
             audit_step: 1,
+            allow_loosen: false,
+            enforce: EnforceFrom::Compatible,
         }
     }
 
@@ -271,8 +319,38 @@ mod tests {
     }
 
     #[test]
+    fn a_set_aside_pod_still_blocks_a_level_it_fails() {
+        let l = levels(&[("a", Level::Baseline, Level::Restricted)]);
+        let mut mutated = seen("web-1", Level::Baseline);
+        mutated.kind = "Pod".into();
+        mutated.set_aside = Some("it was admitted by PSP a, which sets defaults".into());
+        let p = plan_namespace(
+            "ns",
+            &usable(&["a"]),
+            &l,
+            vec![seen("web", Level::Restricted), mutated],
+            &opts(),
+        );
+        assert_eq!(p.enforce, Level::Baseline, "{:?}", p.notes);
+        assert!(p.failing_enforce.is_empty());
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n
+                    == "not raised to restricted, which these fail: Pod web-1 (meets baseline)"),
+            "{:?}",
+            p.notes
+        );
+        assert!(
+            !p.notes.iter().any(|n| n.contains("raised from")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    #[test]
     fn without_evidence_enforce_stays_safe() {
-        let l = levels(&[("a", Level::Privileged, Level::Restricted)]);
+        let l = levels(&[("a", Level::Privileged, Level::Baseline)]);
         let p = plan_namespace("ns", &usable(&["a"]), &l, vec![], &opts());
         assert_eq!(p.enforce, Level::Privileged);
         assert_eq!(p.audit, Level::Baseline);
@@ -283,6 +361,28 @@ mod tests {
         let p = plan_namespace("ns", &usable(&[]), &levels(&[]), vec![], &opts());
         assert_eq!(p.enforce, Level::Restricted);
         assert!(p.notes[0].contains("no PSP is usable"));
+    }
+
+    #[test]
+    fn audit_and_warn_are_at_least_the_intended_level() {
+        let l = levels(&[("a", Level::Privileged, Level::Restricted)]);
+        let p = plan_namespace("ns", &usable(&["a"]), &l, vec![], &opts());
+        assert_eq!(p.enforce, Level::Privileged);
+        assert_eq!((p.audit, p.warn), (Level::Restricted, Level::Restricted));
+        let intended = PlanOptions {
+            enforce: EnforceFrom::Intended,
+            ..opts()
+        };
+        let p = plan_namespace(
+            "ns",
+            &usable(&["a"]),
+            &l,
+            vec![seen("web", Level::Privileged)],
+            &intended,
+        );
+        assert_eq!(p.enforce, Level::Restricted);
+        assert_eq!(p.failing_enforce, ["Deployment web"]);
+        assert!(p.notes[0].contains("--enforce intended"), "{:?}", p.notes);
     }
 
     #[test]

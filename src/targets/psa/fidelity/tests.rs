@@ -21,6 +21,7 @@ fn namespace(name: &str, enforce: Level, psps: &[&str]) -> NamespacePlan {
         observed: Vec::new(),
         failing_enforce: Vec::new(),
         notes: Vec::new(),
+        current: Default::default(),
     }
 }
 

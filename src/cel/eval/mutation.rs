@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
-use super::cel::{to_json, Engine, Request};
 use super::patch;
+use super::{to_json, Engine, Request};
 
 /// The match condition that keeps pods to CREATE (controllers are mutated on UPDATE too).
 pub const POD_CREATE_ONLY: &str = "object.kind != \"Pod\" || request.operation == \"CREATE\"";
@@ -46,7 +46,11 @@ pub fn comparable(mut pod: Value) -> Value {
         a.remove(crate::simulate::VALIDATED_BY);
     }
     for list in crate::cel::CONTAINER_LISTS {
-        for c in pod["spec"][list].as_array_mut().into_iter().flatten() {
+        let containers = pod
+            .get_mut("spec")
+            .and_then(|s| s.get_mut(list))
+            .and_then(Value::as_array_mut);
+        for c in containers.into_iter().flatten() {
             let Some(Value::Object(caps)) = c.pointer_mut("/securityContext/capabilities") else {
                 continue;
             };

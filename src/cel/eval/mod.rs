@@ -1,6 +1,6 @@
 //! An embedded CEL engine for the emitted policies: the `cel` crate, with the few functions of
 //! the Kubernetes CEL libraries the policies use, and JSON read the way Kubernetes reads it
-//! (integers as CEL `int`).
+//! (integers as CEL `int`); and the JSON patches a mutating program chooses, applied.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,6 +9,9 @@ use cel::extractors::This;
 use cel::objects::{Key, Map};
 use cel::{Context, Program as Compiled, Value};
 use serde::Serialize;
+
+pub mod mutation;
+pub mod patch;
 
 use crate::cel::{Program, Variable};
 
@@ -29,6 +32,9 @@ pub struct Engine {
     variables: Vec<(String, Compiled)>,
     validations: Vec<(Compiled, Compiled)>,
 }
+
+/// A context with every variable evaluated, and the variables by name.
+type Prepared = (Context<'static>, HashMap<String, Value>);
 
 /// One validation as a document states it: the expression and its message expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,13 +100,13 @@ impl Engine {
         })
     }
 
-    /// Evaluates the variables only (for a mutating program), by name; `None` when a match
-    /// condition excludes the object.
-    pub fn variables(
+    /// The context for `object` and `request` with every variable evaluated in order, and the
+    /// variables by name; `None` when a match condition excludes the object.
+    fn prepare(
         &self,
         object: &serde_json::Value,
         request: &Request,
-    ) -> Result<Option<HashMap<String, Value>>, String> {
+    ) -> Result<Option<Prepared>, String> {
         let mut ctx = Context::default();
         ctx.add_function("join", join);
         ctx.add_function("indexOf", index_of);
@@ -119,38 +125,34 @@ impl Engine {
                 .map_err(|e| format!("variable {name}: {e}"))?;
             values.insert(name.clone(), v);
         }
-        Ok(Some(values))
+        ctx.add_variable_from_value("variables", map_of(&values));
+        Ok(Some((ctx, values)))
     }
 
-    /// Evaluates the program for `object` (a Pod as JSON) and `request`.
+    /// Evaluates the variables only (for a mutating program), by name; `None` when a match
+    /// condition excludes the object.
+    pub fn variables(
+        &self,
+        object: &serde_json::Value,
+        request: &Request,
+    ) -> Result<Option<HashMap<String, Value>>, String> {
+        Ok(self.prepare(object, request)?.map(|(_, values)| values))
+    }
+
+    /// Evaluates the program for `object` (a Pod as JSON) and `request`; an object a match
+    /// condition excludes is admitted.
     pub fn evaluate(
         &self,
         object: &serde_json::Value,
         request: &Request,
     ) -> Result<Outcome, String> {
-        let mut ctx = Context::default();
-        ctx.add_function("join", join);
-        ctx.add_function("indexOf", index_of);
-        ctx.add_variable_from_value("object", from_json(object));
-        ctx.add_variable_from_value("request", request_value(request));
-        let mut values: HashMap<String, Value> = HashMap::new();
-        for (name, condition) in &self.match_conditions {
-            if !boolean(condition.execute(&ctx), &format!("matchCondition {name}"))? {
-                return Ok(Outcome {
-                    admitted: true,
-                    message: None,
-                    values,
-                });
-            }
-        }
-        for (name, program) in &self.variables {
-            ctx.add_variable_from_value("variables", map_of(&values));
-            let v = program
-                .execute(&ctx)
-                .map_err(|e| format!("variable {name}: {e}"))?;
-            values.insert(name.clone(), v);
-        }
-        ctx.add_variable_from_value("variables", map_of(&values));
+        let Some((ctx, values)) = self.prepare(object, request)? else {
+            return Ok(Outcome {
+                admitted: true,
+                message: None,
+                values: HashMap::new(),
+            });
+        };
         for (i, (check, message)) in self.validations.iter().enumerate() {
             if !boolean(check.execute(&ctx), &format!("validation {i}"))? {
                 let message = match message.execute(&ctx) {
