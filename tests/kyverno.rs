@@ -195,10 +195,18 @@ fn without_the_mutating_policy_relying_on_defaults_is_declared() {
     let out = t.path().join("out");
     convert("fixtures/simulate-mutations", &out, &[]);
     std::fs::remove_file(out.join(MUTATING)).unwrap();
-    let r = run(&["verify", out.to_str().unwrap(), "fixtures/simulate-mutations"]);
+    let r = run(&[
+        "verify",
+        out.to_str().unwrap(),
+        "fixtures/simulate-mutations",
+    ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("DECLARED Pod shop/bare"), "{}", r.stdout);
-    assert!(r.stdout.contains("holds no mutating policy"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("holds no mutating policy"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// The Kyverno CLI suite validates against the shared schema, names only pods it holds, and
