@@ -19,8 +19,11 @@ struct Kept {
     /// The order it was read in.
     seq: usize,
     kind: &'static str,
-    /// `name`, NUL, `source`.
-    name_source: Box<str>,
+    name: Box<str>,
+    /// Where it was read: the file (an index into the tally's files), line and column.
+    file: u32,
+    line: u32,
+    column: u32,
     meets: Level,
     baseline: u32,
     restricted: u32,
@@ -32,12 +35,18 @@ struct Kept {
 
 impl Kept {
     fn name(&self) -> &str {
-        self.name_source.split('\0').next().unwrap_or_default()
+        &self.name
     }
 
-    fn source(&self) -> &str {
-        self.name_source.split_once('\0').map_or("", |(_, s)| s)
+    /// `file:line:column`, as the loader's source reads.
+    fn source(&self, files: &Interned<String>) -> String {
+        format!("{}:{}:{}", files.get(self.file), self.line, self.column)
     }
+}
+
+/// A line or column as kept (a file of over 4 billion lines reads as the last one).
+fn saturated(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Distinct values, each stored once and named by its index.
@@ -93,6 +102,7 @@ pub struct Tally {
     checks: Interned<Vec<&'static str>>,
     psps: Interned<String>,
     mutations: Interned<PspMutation>,
+    files: Interned<String>,
 }
 
 impl Tally {
@@ -106,7 +116,10 @@ impl Tally {
         let kept = (!clean).then(|| Kept {
             seq,
             kind: j.kind,
-            name_source: format!("{}\0{}", j.name, j.source).into(),
+            name: j.name.into(),
+            file: self.files.id(j.source.file),
+            line: saturated(j.source.line),
+            column: saturated(j.source.column),
             meets: j.meets,
             baseline: self.checks.id(j.baseline),
             restricted: self.checks.id(j.restricted),
@@ -188,12 +201,13 @@ impl Tally {
             namespaces: mut tallies,
             checks,
             mutations,
+            files,
             ..
         } = self;
         names.into_iter().map(move |n| {
             let mut t = tallies.remove(&n).unwrap_or_default();
             t.kept.sort_by_key(|k| k.seq);
-            report(n, t, plan, &checks, &mutations)
+            report(n, t, plan, &checks, &mutations, &files)
         })
     }
 
@@ -294,6 +308,7 @@ fn report(
     plan: &Plan,
     checks: &Interned<Vec<&'static str>>,
     mutations: &Interned<PspMutation>,
+    files: &Interned<String>,
 ) -> NamespaceReport {
     let labelled = plan.namespaces.contains_key(&name);
     let modes = plan.modes(&name).clone();
@@ -333,7 +348,7 @@ fn report(
         let finding = |modes: Vec<&'static str>, level: Level| Finding {
             kind: k.kind,
             name: k.name().to_string(),
-            source: k.source().to_string(),
+            source: k.source(files),
             meets: k.meets,
             modes,
             checks: fails_at(level),
@@ -356,7 +371,7 @@ fn report(
             r.new_in_pss.push(NewControlFinding {
                 kind: k.kind,
                 name: k.name().to_string(),
-                source: k.source().to_string(),
+                source: k.source(files),
                 controls: new.clone(),
             });
         }
@@ -365,7 +380,7 @@ fn report(
                 target,
                 kind: k.kind,
                 name: k.name().to_string(),
-                source: k.source().to_string(),
+                source: k.source(files),
                 message: message.to_string(),
             });
         }
@@ -373,7 +388,7 @@ fn report(
             r.relied_on_psp_mutation.push(MutationFinding {
                 kind: k.kind,
                 name: k.name().to_string(),
-                source: k.source().to_string(),
+                source: k.source(files),
                 mutation: mutations.get(m).clone(),
             });
         }
