@@ -431,7 +431,13 @@ mod tests {
             kind: "Deployment",
             namespace: ns.into(),
             name: name.into(),
-            source: format!("dump.yaml:{name}"),
+            source: crate::load::Source {
+                file: "dump.yaml".into(),
+                document: 1,
+                item: None,
+                line: name.len(),
+                column: 1,
+            },
             meets,
             baseline: if meets < Level::Baseline {
                 vec!["privileged"]
