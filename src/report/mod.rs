@@ -5,10 +5,11 @@ pub mod audit;
 mod fidelity;
 pub mod levels;
 pub mod markdown;
-mod psp_denied;
 pub mod simulate;
 mod terminal;
 pub mod verify;
+mod what_to_do;
+mod wording;
 
 use serde::Serialize;
 
@@ -20,7 +21,7 @@ use crate::render::Document;
 use crate::targets::psa::{Defaults, Exemption, NamespacePlan};
 
 pub use markdown::{cell as markdown_cell, markdown};
-pub use terminal::{terminal, terminal_with};
+pub use terminal::{next_steps, terminal, terminal_with};
 
 /// Colour on the terminal: only when stdout is a tty and `NO_COLOR` is unset or empty.
 pub fn colour() -> bool {
@@ -121,7 +122,11 @@ pub fn json(c: &Conversion) -> String {
         },
         notes: &c.plan.notes,
         fidelity: c.fidelity.iter().flat_map(|r| &r.rows).collect(),
-        semantic_diff: c.fidelity.iter().map(fidelity::DiffJson::of).collect(),
+        semantic_diff: c
+            .fidelity
+            .iter()
+            .map(|r| fidelity::DiffJson::of(r, &c.intents))
+            .collect(),
     };
     format!(
         "{}\n",
