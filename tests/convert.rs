@@ -875,3 +875,44 @@ fn a_300_namespace_cluster_gives_a_readable_report() {
         "a line of What to do is too long"
     );
 }
+
+#[test]
+fn wording_counts_agree_sentences_start_upper_case_and_arrows_stay_arrows() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok("fixtures/psa-user-only-grant", &out, &[]);
+    let md = read(&out, "REPORT.md");
+    assert!(md.contains("; 1 PodSecurityPolicy, as stored"), "{md}");
+    assert!(!md.contains("PodSecurityPolicies"), "{md}");
+    assert!(!md.contains("-&gt;"), "{md}");
+    assert!(
+        md.contains("via RoleBinding debug/alice-debug -> ClusterRole psp:debug-tools"),
+        "{md}"
+    );
+    // The cluster defaults' reason is a sentence of its own.
+    let defaults = md
+        .lines()
+        .find(|l| l.starts_with("Namespaces without labels: "))
+        .unwrap();
+    let why = &defaults[defaults.find("). ").unwrap() + 3..];
+    assert!(
+        why.starts_with(char::is_uppercase) && why.ends_with('.'),
+        "{defaults}"
+    );
+    // List items of notes start upper case.
+    for l in md
+        .lines()
+        .filter(|l| l.starts_with("- ") && !l.starts_with("- **"))
+    {
+        let first = l[2..].chars().next().unwrap();
+        assert!(!first.is_lowercase(), "{l}");
+    }
+    // audit's counts of one.
+    let r = run(&["audit", "--plan", "auto", "fixtures/fidelity-scoped"]);
+    assert!(r.stdout.contains("    1 workload: "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("\n1 workload in 2 namespaces: "),
+        "{}",
+        r.stdout
+    );
+}

@@ -201,7 +201,7 @@ fn psa_section(out: &mut String, c: &Conversion) {
         let _ = writeln!(out, "No exemptions: no user is granted a PSP looser than the level where the grant applies.");
     }
     for e in &plan.exempt_usernames {
-        let _ = writeln!(out, "- username \"{}\": {}", cell(&e.value), cell(&e.why));
+        let _ = writeln!(out, "- Username \"{}\": {}", cell(&e.value), cell(&e.why));
     }
     for n in &plan.notes {
         let _ = writeln!(out, "- {}", cell(&sentence(n)));
