@@ -735,6 +735,40 @@ fn what_to_do_names_the_fields_blocking_a_level_and_says_denied_workloads_once()
         web.contains("runAsNonRoot != true (pod or container \"web\" must set securityContext.runAsNonRoot=true)"),
         "{web}"
     );
+    // report.json says the same, whole.
+    let json = report_json(&out);
+    let shop = json["what_to_do"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["namespace"] == "shop")
+        .unwrap_or_else(|| panic!("{}", json["what_to_do"]));
+    let web = shop["below_intended"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "Deployment" && b["name"] == "web")
+        .unwrap_or_else(|| panic!("{shop}"));
+    assert_eq!(
+        (&web["meets"], &web["fails"]),
+        (&Value::from("baseline"), &Value::from("restricted"))
+    );
+    assert!(
+        web["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["check"] == "runAsNonRoot"),
+        "{web}"
+    );
+    assert_eq!(shop["denied_by_own_psps"][0]["name"], "legacy", "{shop}");
+    assert!(
+        !shop["relied_on_psp_defaults"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{shop}"
+    );
     // The workload the input's own PSPs denied is in What to do, and said once in the report.
     assert!(what.contains("**Denied by their own PSPs**"), "{what}");
     assert_eq!(

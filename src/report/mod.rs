@@ -74,6 +74,7 @@ struct ReportJson<'a> {
     defaults: &'a Defaults,
     exemptions: ExemptionsJson<'a>,
     notes: &'a [String],
+    what_to_do: Vec<what_to_do::NamespaceJson<'a>>,
     fidelity: Vec<&'a FidelityRow>,
     semantic_diff: Vec<fidelity::DiffJson<'a>>,
 }
@@ -121,6 +122,7 @@ pub fn json(c: &Conversion) -> String {
             runtime_classes: &c.plan.exempt_runtime_classes,
         },
         notes: &c.plan.notes,
+        what_to_do: what_to_do::json(c),
         fidelity: c.fidelity.iter().flat_map(|r| &r.rows).collect(),
         semantic_diff: c
             .fidelity

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use serde::Serialize;
+
 use super::markdown::{cell, fold, unfold};
 use super::printable;
 use super::wording::{count, sentence};
@@ -72,6 +74,93 @@ fn without_evidence<'a>(
             findings
                 .get(n.name.as_str())
                 .is_none_or(|f| f.holding_back.is_empty())
+        })
+        .collect()
+}
+
+/// One namespace's findings in `report.json`'s `what_to_do`.
+#[derive(Serialize)]
+pub struct NamespaceJson<'a> {
+    namespace: &'a str,
+    rejected_by_enforce: Vec<BlockerJson<'a>>,
+    below_intended: Vec<BlockerJson<'a>>,
+    relied_on_psp_defaults: Vec<MutatedJson<'a>>,
+    denied_by_own_psps: Vec<DeniedJson<'a>>,
+}
+
+/// A workload that fails the level its namespace should reach.
+#[derive(Serialize)]
+struct BlockerJson<'a> {
+    kind: &'a str,
+    name: &'a str,
+    source: &'a str,
+    meets: Level,
+    fails: Level,
+    violations: &'a [crate::pss::Violation],
+}
+
+/// A workload that relied on a PSP default: the PSP and what it set.
+#[derive(Serialize)]
+struct MutatedJson<'a> {
+    kind: &'a str,
+    name: Option<&'a str>,
+    source: &'a str,
+    psp: Option<&'a str>,
+    defaults: String,
+}
+
+/// A workload the input's own PSPs denied, and what the plan does with it.
+#[derive(Serialize)]
+struct DeniedJson<'a> {
+    kind: &'a str,
+    name: Option<&'a str>,
+    source: &'a str,
+    service_account: &'a str,
+    why: Vec<String>,
+    under_plan: String,
+}
+
+/// `report.json`'s `what_to_do`: every namespace with a finding, by name; lists whole.
+pub fn json(c: &Conversion) -> Vec<NamespaceJson<'_>> {
+    fn blocker<'a>(b: &&'a Blocker) -> BlockerJson<'a> {
+        BlockerJson {
+            kind: b.kind,
+            name: &b.name,
+            source: &b.source,
+            meets: b.meets,
+            fails: b.fails,
+            violations: &b.violations,
+        }
+    }
+    by_namespace(c)
+        .into_iter()
+        .map(|(namespace, f)| NamespaceJson {
+            namespace,
+            rejected_by_enforce: f.rejected.iter().map(blocker).collect(),
+            below_intended: f.holding_back.iter().map(blocker).collect(),
+            relied_on_psp_defaults: f
+                .mutated
+                .iter()
+                .map(|r| MutatedJson {
+                    kind: r.kind,
+                    name: r.name.as_deref(),
+                    source: &r.source,
+                    psp: r.psp.as_deref().or(r.annotation_psp.as_deref()),
+                    defaults: defaults_relied_on(r),
+                })
+                .collect(),
+            denied_by_own_psps: f
+                .denied
+                .iter()
+                .map(|r| DeniedJson {
+                    kind: r.kind,
+                    name: r.name.as_deref(),
+                    source: &r.source,
+                    service_account: &r.service_account,
+                    why: why_denied(r),
+                    under_plan: sentence(&under_plan(r, c)),
+                })
+                .collect(),
         })
         .collect()
 }
