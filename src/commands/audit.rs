@@ -206,7 +206,9 @@ impl Run<'_> {
         self.judge_deferred();
         self.progress.clear();
         let rename = self.args.input.rename_duplicates;
-        check_streamed(&mut self.context, rename);
+        // Only a plan uses the PSPs (to replay which one changed a workload).
+        let psps_used = !matches!(self.plan, PlanChoice::None);
+        check_streamed(&mut self.context, rename, psps_used);
         for d in std::mem::take(&mut self.context.diagnostics) {
             self.diagnostic(d);
         }

@@ -268,8 +268,11 @@ pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) 
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "    {} workloads: {} meet restricted, {} baseline, {} only privileged{all}",
-            n.workloads, n.meets.restricted, n.meets.baseline, n.meets.privileged
+            "    {}: {} meet restricted, {} baseline, {} only privileged{all}",
+            super::wording::count(n.workloads, "workload", "workloads"),
+            n.meets.restricted,
+            n.meets.baseline,
+            n.meets.privileged
         );
         capped(&mut out, &n.rejected, n.counts.rejected, |f| {
             format!(
@@ -329,8 +332,10 @@ pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) 
     };
     let _ = writeln!(
         out,
-        "{} workloads in {} namespaces: {} rejected by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{judged_by}",
-        s.workloads, s.namespaces, s.rejected, s.flagged, s.relied_on_psp_mutation, s.new_in_pss
+        "{} in {}: {} rejected by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{judged_by}",
+        super::wording::count(s.workloads, "workload", "workloads"),
+        super::wording::count(s.namespaces, "namespace", "namespaces"),
+        s.rejected, s.flagged, s.relied_on_psp_mutation, s.new_in_pss
     );
     out
 }
@@ -343,10 +348,10 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
     let s = summary(namespaces);
     let _ = writeln!(
         out,
-        "Plan: `{}`. {} workloads in {} namespaces: **{} rejected** by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{}.\n",
+        "Plan: `{}`. {} in {}: **{} rejected** by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{}.\n",
         cell(&plan.source).replace('`', "'"),
-        s.workloads,
-        s.namespaces,
+        super::wording::count(s.workloads, "workload", "workloads"),
+        super::wording::count(s.namespaces, "namespace", "namespaces"),
         s.rejected,
         s.flagged,
         s.relied_on_psp_mutation,
