@@ -3,8 +3,8 @@
 //! (Kyverno: pods x PSPs per second) on a generated cluster. Whole-process figures (`audit` on
 //! dumps, peak memory, convert as a process) come from `benches/whole-process.sh`.
 //!
-//! Run: `cargo bench --bench pipeline` (optional argument: seconds per measurement, default 2).
-//! Without `--bench` (`cargo test --all-targets`) it is a quick smoke run. The PSP corpus is
+//! Run: `cargo bench --bench pipeline` (criterion). Under `cargo test --all-targets` each
+//! benchmark runs once, as a test. The PSP corpus is
 //! read from `$PODSEC_SHARED/corpus/psp`, else `../shared/corpus/psp`; without it those rows
 //! are skipped, loudly.
 
@@ -13,7 +13,8 @@ mod dump;
 
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use podsec_migrate::convert::{convert, Options};
 use podsec_migrate::intent::intent_of;
@@ -22,18 +23,6 @@ use podsec_migrate::load::{load_inputs, LoadOptions, Loaded};
 use podsec_migrate::psp::FeatureGates;
 use podsec_migrate::pss::Version;
 use podsec_migrate::targets::{self, psa::PlanOptions};
-
-/// Runs `f` repeatedly for about `budget`; returns runs per second.
-fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
-    f();
-    let start = Instant::now();
-    let mut runs = 0u64;
-    while start.elapsed() < budget || runs == 0 {
-        f();
-        runs += 1;
-    }
-    runs as f64 / start.elapsed().as_secs_f64()
-}
 
 fn options(targets: Vec<String>) -> Options {
     Options {
@@ -74,67 +63,46 @@ fn corpus() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let timing = args.iter().any(|a| a == "--bench");
-    let secs = args.iter().find_map(|a| a.parse::<f64>().ok());
-    let budget = match (timing, secs) {
-        (_, Some(s)) => Duration::from_secs_f64(s),
-        (true, None) => Duration::from_secs(2),
-        (false, None) => {
-            println!("smoke run (use `cargo bench --bench pipeline` for real numbers)");
-            Duration::from_millis(20)
-        }
+/// Intent + levels per PSP, each target's `convert`, and `convert` with every target, on the
+/// shared PSP corpus (loaded once).
+fn corpus_stages(c: &mut Criterion) {
+    let Some(dir) = corpus() else {
+        println!("SKIPPED corpus benchmarks: no ../shared/corpus/psp (set PODSEC_SHARED)");
+        return;
     };
-    match corpus() {
-        None => println!("SKIPPED corpus rows: no ../shared/corpus/psp (set PODSEC_SHARED)"),
-        Some(dir) => {
-            let loaded = load(&[dir]);
-            let psps: Vec<_> = loaded.psps().map(|(_, p)| p.clone()).collect();
-            let per_sec = rate(budget, || {
-                for p in &psps {
-                    black_box(judge(&intent_of(black_box(p)), Version::Minor(30)));
-                }
-            });
-            println!(
-                "intent + levels: {:.0} PSPs/s ({} corpus PSPs)",
-                per_sec * psps.len() as f64,
-                psps.len()
-            );
-            for t in targets::ALL {
-                let opts = options(vec![t.name().to_string()]);
-                let per_sec = rate(budget, || {
-                    black_box(convert(&loaded, &opts));
-                });
-                println!(
-                    "convert --targets {}: {:.2} ms per run ({} PSPs)",
-                    t.name(),
-                    1000.0 / per_sec,
-                    psps.len()
-                );
+    let loaded = load(&[dir]);
+    let psps: Vec<_> = loaded.psps().map(|(_, p)| p.clone()).collect();
+    let mut group = c.benchmark_group(format!("corpus/{}-psps", psps.len()));
+    group.throughput(Throughput::Elements(psps.len() as u64));
+    group.bench_function("intent+levels", |b| {
+        b.iter(|| {
+            for p in &psps {
+                black_box(judge(&intent_of(black_box(p)), Version::Minor(30)));
             }
-            let opts = options(Vec::new());
-            let per_sec = rate(budget, || {
-                black_box(convert(&loaded, &opts));
-            });
-            println!(
-                "convert, every target: {:.2} ms per run ({} PSPs, loaded)",
-                1000.0 / per_sec,
-                psps.len()
-            );
-        }
+        })
+    });
+    for t in targets::ALL {
+        let opts = options(vec![t.name().to_string()]);
+        group.bench_function(format!("convert/{}", t.name()), |b| {
+            b.iter(|| black_box(convert(&loaded, &opts)))
+        });
     }
-    verify_rate(budget);
+    let every = options(Vec::new());
+    group.bench_function("convert/every-target", |b| {
+        b.iter(|| black_box(convert(&loaded, &every)))
+    });
+    group.finish();
 }
 
-/// `verify` with the Kyverno policies of a converted generated cluster (4 PSPs) on its pods.
-fn verify_rate(budget: Duration) {
+/// `verify` of every target a generated cluster (4 PSPs, 400 pods with their controllers) was
+/// converted to, on its workloads; throughput is workloads per second.
+fn verify_stage(c: &mut Criterion) {
     let pods = 400;
     let dir = std::env::temp_dir().join(format!("podsec-bench-verify-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let input = dir.join("cluster.json");
+    let input = dir.join("cluster.yaml");
     let mut bytes = Vec::new();
-    dump::write(&mut bytes, dump::Format::JsonDocs, pods, 1).expect("dump");
+    dump::write(&mut bytes, dump::Format::YamlDocs, pods, 1).expect("dump");
     std::fs::write(&input, bytes).expect("write dump");
     let loaded = load(std::slice::from_ref(&input));
     let conversion = convert(&loaded, &options(Vec::new()));
@@ -146,14 +114,18 @@ fn verify_rate(budget: Duration) {
         .filter(|o| o.pod_view().is_some())
         .count();
     let opts = podsec_migrate::replay::Options::default();
-    let per_sec = rate(budget, || {
-        black_box(podsec_migrate::verify::verify(&out, &loaded, &opts).expect("verify"));
+    let mut group = c.benchmark_group(format!(
+        "verify/{workloads}-workloads-{}-psps",
+        loaded.psps().count()
+    ));
+    group.throughput(Throughput::Elements(workloads as u64));
+    group.sample_size(10);
+    group.bench_function("every-target", |b| {
+        b.iter(|| black_box(podsec_migrate::verify::verify(&out, &loaded, &opts).expect("verify")))
     });
-    let psps = loaded.psps().count();
-    println!(
-        "verify (kyverno, mutating + validating): {:.0} workloads/s, {:.0} workloads x PSPs/s ({workloads} workloads, {psps} PSPs)",
-        per_sec * workloads as f64,
-        per_sec * (workloads * psps) as f64
-    );
+    group.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+criterion_group!(benches, corpus_stages, verify_stage);
+criterion_main!(benches);

@@ -8,10 +8,11 @@
 //! reads miss the CPU caches, as when streaming many freshly parsed pods) and a small one
 //! (200 pods) that stays cache-resident.
 //!
-//! Run: `cargo bench --bench pss_eval` (optional argument: seconds per measurement, default 2).
+//! Run: `cargo bench --bench pss_eval` (criterion; throughput is pods per second).
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -110,44 +111,27 @@ fn pod(rng: &mut Rng, i: usize) -> (PodSpec, ObjectMeta) {
     (pod.spec.unwrap_or_default(), pod.metadata)
 }
 
-/// Evaluations per second of `level` at latest over `pods`, for about `budget`.
-fn measure(pods: &[(PodSpec, ObjectMeta)], level: Level, budget: Duration) -> (f64, usize) {
-    let start = Instant::now();
-    let mut evaluations = 0usize;
-    let mut allowed = 0usize;
-    while start.elapsed() < budget {
-        for (spec, meta) in pods {
-            let eval = evaluate(black_box(spec), black_box(meta), level, Version::Latest);
-            allowed += usize::from(black_box(eval).allowed());
-        }
-        evaluations += pods.len();
-    }
-    let per_sec = evaluations as f64 / start.elapsed().as_secs_f64();
-    (per_sec, allowed * pods.len() / evaluations.max(1))
+/// PSS evaluation of every pod of the set at `level`, latest.
+fn evaluate_all(pods: &[(PodSpec, ObjectMeta)], level: Level) -> usize {
+    pods.iter()
+        .filter(|(spec, meta)| {
+            evaluate(black_box(spec), black_box(meta), level, Version::Latest).allowed()
+        })
+        .count()
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; a bare number sets the seconds per measurement. Without
-    // `--bench` (e.g. `cargo test --all-targets`) this is a quick smoke run.
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let timing = args.iter().any(|a| a == "--bench");
-    let secs = args.iter().find_map(|a| a.parse::<f64>().ok());
-    let budget = match (timing, secs) {
-        (_, Some(s)) => Duration::from_secs_f64(s),
-        (true, None) => Duration::from_secs(2),
-        (false, None) => {
-            println!("smoke run (use `cargo bench --bench pss_eval` for real numbers)");
-            Duration::from_millis(20)
-        }
-    };
+fn pss(c: &mut Criterion) {
     for size in SET_SIZES {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let pods: Vec<_> = (0..size).map(|i| pod(&mut rng, i)).collect();
-        // Warm the registry tables before timing.
-        measure(&pods, Level::Restricted, Duration::from_millis(100));
+        let mut group = c.benchmark_group(format!("pss/{size}-pods"));
+        group.throughput(Throughput::Elements(size as u64));
         for level in [Level::Baseline, Level::Restricted] {
-            let (per_sec, allowed) = measure(&pods, level, budget);
-            println!("{level} latest: {per_sec:.0} pods/s ({size}-pod set, {allowed} allowed)");
+            group.bench_function(level.to_string(), |b| b.iter(|| evaluate_all(&pods, level)));
         }
+        group.finish();
     }
 }
+
+criterion_group!(benches, pss);
+criterion_main!(benches);

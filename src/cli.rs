@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::psp::FeatureGates;
@@ -117,6 +117,12 @@ pub enum Format {
     Text,
     Json,
     Markdown,
+}
+
+/// `--format` of the commands that print text or JSON only: markdown is not offered.
+fn text_or_json() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(["text", "json"])
+        .map(|s| Format::from_str(&s, true).expect("text and json are formats"))
 }
 
 /// The outputs `convert` can produce: the names in [`targets::ALL`].
@@ -307,7 +313,7 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub all_psps: bool,
     /// Output format (text or json).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = text_or_json(), default_value = "text")]
     pub format: Format,
 }
 
@@ -327,7 +333,7 @@ pub struct VerifyArgs {
     #[arg(long = "group", value_name = "NAME", requires = "user")]
     pub groups: Vec<String>,
     /// Output format (text or json).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = text_or_json(), default_value = "text")]
     pub format: Format,
 }
 
@@ -339,4 +345,34 @@ fn parse_version(arg: &str) -> Result<Version, String> {
 /// `--level`: privileged, baseline or restricted.
 fn parse_level(arg: &str) -> Result<Level, String> {
     arg.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// The `--format` values `--help` offers for `command`.
+    fn formats(command: &str) -> Vec<String> {
+        let cli = Cli::command();
+        let sub = cli.find_subcommand(command).expect(command);
+        let arg = sub
+            .get_arguments()
+            .find(|a| a.get_id() == "format")
+            .expect("--format");
+        arg.get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn help_offers_only_the_formats_a_command_prints() {
+        assert_eq!(formats("simulate"), ["text", "json"]);
+        assert_eq!(formats("verify"), ["text", "json"]);
+        for command in ["convert", "levels", "audit"] {
+            assert_eq!(formats(command), ["text", "json", "markdown"], "{command}");
+        }
+    }
 }

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use crate::fidelity::TargetReport;
 use crate::intent::{intent_of, Intent};
 use crate::levels::{judge, PolicyLevels};
-use crate::load::Loaded;
+use crate::load::{Loaded, ObjectKind};
 use crate::psp::FeatureGates;
-use crate::pss::Version;
+use crate::pss::{evaluate, evaluate_template, Level, Version, Violation};
 use crate::render::Document;
 use crate::replay::{self, SimResult};
 use crate::scope::Scopes;
@@ -50,8 +50,31 @@ pub struct Conversion {
     pub documents: Vec<Document>,
     /// Workloads the input's own PSPs denied under its RBAC (simulated as `simulate` does).
     pub psp_denied: Vec<SimResult>,
+    /// Workloads the input's own PSPs admitted only by changing them (their defaults), or pods
+    /// that differ from their template where the recorded PSP mutates: PSA sets none of it.
+    pub psp_mutated: Vec<SimResult>,
+    /// Workloads that keep their namespace below the level its PSPs intend, or fail its
+    /// enforce level, with the controls they fail.
+    pub blockers: Vec<Blocker>,
     /// True when the input holds no RBAC and every PSP was taken as usable by everyone.
     pub no_rbac: bool,
+}
+
+/// A workload that fails the level its namespace should reach: the stricter of the enforce
+/// level and the PSPs' intended level.
+#[derive(Debug, Clone)]
+pub struct Blocker {
+    pub namespace: String,
+    pub kind: &'static str,
+    pub name: String,
+    /// `file:line:column` of the object.
+    pub source: String,
+    /// The strictest level it meets.
+    pub meets: Level,
+    /// The level it fails.
+    pub fails: Level,
+    /// The controls it fails at that level, worded as the API server words them.
+    pub violations: Vec<Violation>,
 }
 
 /// What a conversion of an input without RBAC assumes, said once on stderr and in the report.
@@ -63,7 +86,17 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     let (chosen, left_out) = chosen_targets(opts);
     let mut intents: Vec<Intent> = loaded.psps().map(|(_, p)| intent_of(p)).collect();
     intents.sort_by(|a, b| a.psp.cmp(&b.psp));
-    let policies: Vec<PolicyLevels> = intents.iter().map(|i| judge(i, version)).collect();
+    let sources: BTreeMap<&str, String> = loaded
+        .psps()
+        .map(|(obj, p)| (p.name.as_str(), obj.source.to_string()))
+        .collect();
+    let policies: Vec<PolicyLevels> = intents
+        .iter()
+        .map(|i| PolicyLevels {
+            source: sources.get(i.psp.as_str()).cloned(),
+            ..judge(i, version)
+        })
+        .collect();
     let levels: BTreeMap<String, PspLevels> = policies
         .iter()
         .map(|p| {
@@ -115,6 +148,19 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     }
     fidelity.sort_by(|a, b| (&a.psp, &a.target).cmp(&(&b.psp, &b.target)));
     documents.sort_by(|a, b| a.path.cmp(&b.path));
+    let simulated = replay::simulate(loaded, &replay::Options::default()).results;
+    let (psp_denied, admitted): (Vec<SimResult>, Vec<SimResult>) =
+        simulated.into_iter().partition(|r| !r.admitted);
+    let psp_mutated = admitted
+        .into_iter()
+        .filter(|r| {
+            !r.mutations.is_empty()
+                || r.depends_on_mutation
+                    .as_ref()
+                    .is_some_and(|d| !d.is_empty())
+        })
+        .collect();
+    let blockers = blockers(loaded, &plan, version);
     Conversion {
         version,
         feature_gates: opts.feature_gates,
@@ -124,7 +170,9 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
         intents,
         fidelity,
         documents,
-        psp_denied: psp_denied(loaded),
+        psp_denied,
+        psp_mutated,
+        blockers,
         no_rbac,
     }
 }
@@ -149,11 +197,48 @@ pub fn chosen_targets(opts: &Options) -> (Vec<&'static dyn Target>, Vec<String>)
     (chosen, notes)
 }
 
-/// The input's workloads that its own PSPs denied, under its RBAC, in the simulator's order.
-fn psp_denied(loaded: &Loaded) -> Vec<SimResult> {
-    replay::simulate(loaded, &replay::Options::default())
-        .results
-        .into_iter()
-        .filter(|r| !r.admitted)
+/// Every pod and pod template of a planned namespace that fails the level the namespace should
+/// reach (the stricter of its enforce level and its PSPs' intended level), in input order.
+fn blockers(loaded: &Loaded, plan: &ClusterPlan, version: Version) -> Vec<Blocker> {
+    let goals: BTreeMap<&str, Level> = plan
+        .namespaces
+        .iter()
+        .map(|n| {
+            (
+                n.name.as_str(),
+                n.enforce.max(n.target_level.unwrap_or(n.enforce)),
+            )
+        })
+        .filter(|(_, goal)| *goal > Level::Privileged)
+        .collect();
+    loaded
+        .objects
+        .iter()
+        .filter_map(|obj| {
+            let view = obj.pod_view()?;
+            let namespace = obj.namespace().unwrap_or_default();
+            let goal = *goals.get(namespace.as_str())?;
+            let judge = |level| match &obj.kind {
+                ObjectKind::Pod(_) => evaluate(view.spec, view.meta, level, version),
+                _ => evaluate_template(view.spec, view.meta, level, version),
+            };
+            let at_goal = judge(goal);
+            if at_goal.allowed() {
+                return None;
+            }
+            let meets = match goal {
+                Level::Restricted if judge(Level::Baseline).allowed() => Level::Baseline,
+                _ => Level::Privileged,
+            };
+            Some(Blocker {
+                namespace,
+                kind: obj.kind.kind(),
+                name: view.owner.name.clone().unwrap_or_default(),
+                source: obj.source.to_string(),
+                meets,
+                fails: goal,
+                violations: at_goal.violations,
+            })
+        })
         .collect()
 }

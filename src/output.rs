@@ -140,7 +140,9 @@ fn list_entries(dir: &Path, max: usize) -> String {
     s
 }
 
-/// [`write_dir`] with the file writer given, so tests can make it fail half way.
+/// [`write_dir`] with the file writer given, so tests can make it fail half way. Missing
+/// parents of `dir` are created (and removed again when the write fails); errors name paths
+/// under `dir`, never the temporary directory the files are first written to.
 pub fn write_dir_with(
     dir: &Path,
     docs: &[Document],
@@ -149,16 +151,44 @@ pub fn write_dir_with(
 ) -> Result<(), OutputError> {
     check_replaceable(dir, force)?;
     let (parent, name) = split(dir)?;
+    let created = create_parents(parent)
+        .map_err(|(p, e)| OutputError(format!("cannot create {}: {e}", p.display())))?;
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let fail = |what: String, e: io::Error| OutputError(format!("{what}: {e}"));
-    std::fs::create_dir(&tmp).map_err(|e| fail(format!("cannot create {}", tmp.display()), e))?;
-    let filled = fill(&tmp, docs, write);
-    if let Err(e) = filled {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+    let written = std::fs::create_dir(&tmp)
+        .map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))
+        .and_then(|()| {
+            fill(&tmp, dir, docs, write).inspect_err(|_| {
+                let _ = std::fs::remove_dir_all(&tmp);
+            })
+        })
+        .and_then(|()| swap_into_place(&tmp, dir, parent, name));
+    if written.is_err() {
+        // Deepest first; a directory something else wrote into meanwhile stays.
+        for p in created.iter().rev() {
+            let _ = std::fs::remove_dir(p);
+        }
     }
-    swap_into_place(&tmp, dir, parent, name)
+    written
+}
+
+/// Creates `dir` and its missing parents; returns the directories created, outermost first.
+fn create_parents(dir: &Path) -> Result<Vec<PathBuf>, (PathBuf, io::Error)> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+        .collect();
+    let mut created = Vec::new();
+    for p in missing.into_iter().rev() {
+        if let Err(e) = std::fs::create_dir(p) {
+            for c in created.iter().rev() {
+                let _ = std::fs::remove_dir(c);
+            }
+            return Err((p.to_path_buf(), e));
+        }
+        created.push(p.to_path_buf());
+    }
+    Ok(created)
 }
 
 /// Refuses to replace a non-directory, or a non-empty directory the tool did not make.
@@ -197,13 +227,18 @@ fn split(dir: &Path) -> Result<(&Path, String), OutputError> {
     Ok((parent, name.to_string_lossy().into_owned()))
 }
 
-/// Writes the marker and every document under `root`.
+/// Writes the marker and every document under `root`; errors name the path under `shown`
+/// (DIR), where the file was meant to end up.
 fn fill(
     root: &Path,
+    shown: &Path,
     docs: &[Document],
     write: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
 ) -> Result<(), OutputError> {
-    let fail = |p: &Path, e: io::Error| OutputError(format!("cannot write {}: {e}", p.display()));
+    let fail = |p: &Path, e: io::Error| {
+        let rel = p.strip_prefix(root).unwrap_or(p);
+        OutputError(format!("cannot write {}: {e}", shown.join(rel).display()))
+    };
     let marker = root.join(MARKER);
     write(&marker, MARKER_TEXT.as_bytes()).map_err(|e| fail(&marker, e))?;
     for doc in docs {
@@ -386,6 +421,12 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.0.contains("disk full"), "{err}");
+        assert!(
+            err.0
+                .starts_with(&format!("cannot write {}", dir.display()))
+                && !err.0.contains(".tmp-"),
+            "the error names DIR, not the temporary directory: {err}"
+        );
         assert_eq!(
             std::fs::read_to_string(dir.join("psa/a.yaml")).unwrap(),
             "a: 1\n",
@@ -408,6 +449,24 @@ mod tests {
         .unwrap_err();
         assert!(err.0.contains("boom"));
         assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn missing_parents_are_created_and_removed_again_on_failure() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("a/b/c");
+        write_dir(&dir, &docs(), false).unwrap();
+        assert!(dir.join("psa/a.yaml").is_file());
+        let other = t.path().join("x/y/z");
+        let err = write_dir_with(&other, &docs(), false, &mut |_, _| {
+            Err(io::Error::other("boom"))
+        })
+        .unwrap_err();
+        assert!(err.0.contains("boom"), "{err}");
+        assert!(
+            !t.path().join("x").exists(),
+            "the parents made for it are gone"
+        );
     }
 
     #[test]

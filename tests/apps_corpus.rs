@@ -291,7 +291,7 @@ fn convert_names_the_workloads_their_own_psps_denied() {
         assert_eq!(r.code, 0, "{file}: {}", r.stderr);
         let report = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
         let section = report
-            .split("## What to do: workloads their own PSPs denied")
+            .split("**Denied by their own PSPs**")
             .nth(1)
             .unwrap_or_else(|| panic!("{file}: REPORT.md has no section on denied workloads"));
         assert!(
@@ -313,7 +313,7 @@ fn convert_names_the_workloads_their_own_psps_denied() {
                     "{file}: {place} does not say why: {rest}"
                 );
                 assert!(
-                    rest.contains("the plan admits it: namespace")
+                    rest.contains("The plan admits it: namespace")
                         && rest.contains("enforces privileged"),
                     "{file}: {place} does not say what the plan does with {workload}: {rest}"
                 );

@@ -339,3 +339,136 @@ fn subjects_that_grant_nothing_are_warnings() {
         ],
     );
 }
+
+#[test]
+fn a_kind_close_to_one_podsec_migrate_reads_is_named_with_a_suggestion() {
+    // A plural in the PSP's own group would leave the PSP out: an error.
+    let text = psp("a", "").replace("kind: PodSecurityPolicy", "kind: PodSecurityPolicies");
+    expect_input_error(
+        text.as_bytes(),
+        &["input.yaml:2:1: error: kind: kind \"PodSecurityPolicies\" (policy/v1beta1) is not a kind podsec-migrate reads; did you mean \"PodSecurityPolicy\"?"],
+    );
+    expect_input_error(
+        b"apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: web}\n",
+        &["input.yaml:2:1: error: kind: kind \"Deploymnet\" (apps/v1) is not a kind podsec-migrate reads; did you mean \"Deployment\"?"],
+    );
+    // In a custom resource group it may be on purpose: a warning. Far from any kind: no word.
+    expect_warnings(
+        &format!(
+            "{}---\napiVersion: example.com/v1\nkind: Pods\nmetadata: {{name: x}}\n---\napiVersion: v1\nkind: Node\nmetadata: {{name: node-1}}\n",
+            psp("a", "")
+        ),
+        &["input.yaml:12:1: warning: kind: kind \"Pods\" (example.com/v1) is not a kind podsec-migrate reads; did you mean \"Pod\"? Skipped, as a custom resource"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "input.yaml",
+        format!(
+            "{}---\napiVersion: v1\nkind: Node\nmetadata: {{name: node-1}}\n",
+            psp("a", "")
+        )
+        .as_bytes(),
+    );
+    let r = run(&["levels", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("did you mean"),
+        "Node is not Role: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_list_whose_items_are_not_a_list_is_an_error() {
+    expect_input_error(
+        b"apiVersion: v1\nkind: List\nitems:\n  kind: Pod\n",
+        &["input.yaml:4:3: error: items: the items of a List must be a list of objects, and this is a mapping; nothing in it is read"],
+    );
+}
+
+#[test]
+fn a_psp_under_policy_v1_is_read_as_v1beta1_with_a_warning() {
+    let text = psp("a", "").replace("policy/v1beta1", "policy/v1");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "input.yaml", text.as_bytes());
+    let r = run(&["levels", "--dump-model", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "input.yaml:1:1: warning: apiVersion: PodSecurityPolicy policy/v1 never existed"
+        ),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["policies"][0]["policy"]["apiVersion"], "policy/v1beta1",
+        "{v}"
+    );
+}
+
+/// go-yaml v2, which kubectl used to read manifests, resolves `yes`/`on` to true and
+/// `no`/`off` to false (YAML 1.1; gopkg.in/yaml.v2 resolve.go), so the API server stored
+/// `hostNetwork: yes` as `true`: the PSP is read that way, with a warning naming the place.
+#[test]
+fn yaml_1_1_booleans_in_a_psp_are_read_as_kubectl_read_them() {
+    let text = psp("a", "  hostNetwork: yes\n  hostPID: on\n  hostIPC: off\n");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "input.yaml", text.as_bytes());
+    let r = run(&["levels", "--dump-model", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let spec = &v["policies"][0]["policy"]["spec"];
+    assert_eq!(
+        (&spec["hostNetwork"], &spec["hostPID"], &spec["hostIPC"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!(true),
+            &serde_json::json!(false)
+        ),
+        "{spec}"
+    );
+    for (line, field, text) in [
+        (10, "hostNetwork", "yes"),
+        (11, "hostPID", "on"),
+        (12, "hostIPC", "off"),
+    ] {
+        let col = 3 + field.len() + 2;
+        assert!(
+            r.stderr.contains(&format!(
+                "input.yaml:{line}:{col}: warning: spec.{field}: \"{text}\" is read as the boolean"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn audit_without_a_plan_notes_duplicate_psp_names_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.yaml", psp("same", "").as_bytes());
+    let b = write(
+        dir.path(),
+        "b.yaml",
+        format!(
+            "{}---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: ns}}\nspec:\n  containers:\n  - {{name: c, image: i}}\n",
+            psp("same", "")
+        )
+        .as_bytes(),
+    );
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let r = run(&["audit", "--level", "baseline", a, b]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "b.yaml:4:3: warning: metadata.name: PodSecurityPolicy \"same\" is defined twice"
+        ),
+        "{}",
+        r.stderr
+    );
+    // A plan uses the PSPs: there it is still an error.
+    let r = run(&["audit", "--plan", "auto", a, b]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}

@@ -103,8 +103,10 @@ fn assert_report_shape(v: &Value) {
             .map(|l| &l["rule"])
             .collect();
         assert_eq!(old, psp_rules, "diff of {}", d["psp"]);
+        // The rows that compare nothing are counted apart from exact: the six counts add up.
         let total: u64 = VERDICTS
             .iter()
+            .chain(&["unrestricted"])
             .map(|k| d["counts"][k].as_u64().unwrap())
             .sum();
         assert_eq!(total as usize, psp_rules.len());
@@ -121,7 +123,8 @@ fn every_fixture_reports_and_summary() {
         assert_report_shape(&json);
         insta::assert_snapshot!(format!("{case}__report_md"), read(&out, "REPORT.md"));
         insta::assert_snapshot!(format!("{case}__report_json"), read(&out, "report.json"));
-        insta::assert_snapshot!(format!("{case}__summary"), r.stdout);
+        let stdout = r.stdout.replace(out.to_str().unwrap(), "[OUT]");
+        insta::assert_snapshot!(format!("{case}__summary"), stdout);
     }
 }
 
@@ -131,7 +134,11 @@ fn same_input_same_bytes() {
     let (a, b) = (t.path().join("a"), t.path().join("b"));
     let first = ok(EXAMPLE, &a, &[]);
     let second = ok(EXAMPLE, &b, &[]);
-    assert_eq!(first.stdout, second.stdout);
+    // The same but for the directory the last lines name.
+    assert_eq!(
+        first.stdout.replace(a.to_str().unwrap(), "[OUT]"),
+        second.stdout.replace(b.to_str().unwrap(), "[OUT]")
+    );
     let (ta, tb) = (tree(&a), tree(&b));
     assert!(
         ta.contains_key(Path::new("REPORT.md"))
@@ -190,15 +197,19 @@ fn check_shows_drift_as_unified_diffs_and_exits_5() {
     );
     assert!(r.stderr.contains("2 file(s) differ"), "{}", r.stderr);
     assert_eq!(tree(&out), before, "--check writes nothing");
-    // A missing DIR is all drift, and is not created.
+    // A missing DIR is said to be missing (exit 5, a drift), not listed file by file, and is
+    // not created.
     let missing = t.path().join("missing");
     let r = convert(EXAMPLE, &missing, &["--check"]);
     assert_eq!(r.code, 5);
+    assert!(r.stdout.is_empty(), "no diff per file: {}", r.stdout);
     assert!(
-        r.stdout.contains("--- /dev/null\n+++ b/REPORT.md\n"),
+        r.stderr
+            .contains(&format!("{} is missing", missing.display())),
         "{}",
-        r.stdout
+        r.stderr
     );
+    assert!(r.stderr.contains("without --check"), "{}", r.stderr);
     assert!(!missing.exists());
 }
 
@@ -416,6 +427,19 @@ fn an_unwritable_dir_exits_4_and_leaves_nothing() {
 }
 
 #[test]
+fn out_creates_missing_parents() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("a/b/c");
+    ok(EXAMPLE, &out, &[]);
+    assert!(out.join("REPORT.md").is_file() && out.join(".podsec-migrate").is_file());
+    assert_eq!(
+        std::fs::read_dir(out.parent().unwrap()).unwrap().count(),
+        1,
+        "nothing but DIR beside it"
+    );
+}
+
+#[test]
 fn a_foreign_dir_is_kept_unless_forced() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("out");
@@ -601,10 +625,328 @@ fn markdown_and_html_in_values_stay_inside_their_cell_and_block() {
     let closed = lines.iter().filter(|l| **l == "</details>").count();
     assert_eq!((opened, closed), (2, 2));
     assert!(
-        md.contains("/srv/\\`\\`\\`&lt;/details&gt;\\|&lt;b&gt;x&lt;/b&gt; (read-only)"),
+        md.contains("/srv/\\`\\`\\`&lt;/details>\\|&lt;b>x&lt;/b> (read-only)"),
         "{md}"
     );
     // The diff fence outgrows the three backticks of the path.
     assert!(md.contains("````diff\n--- psp/tools\n"), "{md}");
     assert!(md.contains("\n-host paths: /srv/```</details>|<b>x</b> (read-only)\n"));
+}
+
+/// A minimal PSP named `name`.
+fn minimal_psp(name: &str) -> String {
+    format!(
+        "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: {name}\nspec:\n  seLinux: {{rule: RunAsAny}}\n  runAsUser: {{rule: RunAsAny}}\n  supplementalGroups: {{rule: RunAsAny}}\n  fsGroup: {{rule: RunAsAny}}\n  volumes: ['*']\n"
+    )
+}
+
+#[test]
+fn every_psp_names_its_source_so_a_renamed_duplicate_traces_to_its_file() {
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("a.yaml"), minimal_psp("web")).unwrap();
+    std::fs::write(
+        input.join("b.yaml"),
+        format!("# the same name\n{}", minimal_psp("web")),
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    ok(input.to_str().unwrap(), &out, &["--rename-duplicates"]);
+    let json = report_json(&out);
+    let source = |name: &str| {
+        json["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {json}"))["source"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no source for {name}"))
+            .to_string()
+    };
+    let a = input.join("a.yaml").display().to_string();
+    let b = input.join("b.yaml").display().to_string();
+    assert_eq!(source("web"), format!("{a}:1:1"));
+    assert_eq!(source("web-2"), format!("{b}:2:1"));
+    let md = read(&out, "REPORT.md");
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| web-2 |") && l.contains(&format!("{b}:2:1"))),
+        "{md}"
+    );
+}
+
+/// The `## ` headings of a Markdown report, in order.
+fn headings(md: &str) -> Vec<&str> {
+    md.lines().filter(|l| l.starts_with("## ")).collect()
+}
+
+#[test]
+fn report_md_opens_with_what_to_do_and_folds_the_per_psp_detail() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok(EXAMPLE, &out, &[]);
+    let md = read(&out, "REPORT.md");
+    assert_eq!(headings(&md)[0], "## What to do", "{:?}", headings(&md));
+    // The commands to apply, the dry run first, relative to the report's directory.
+    let dry = md
+        .find("`sh psa/label-namespaces.sh`")
+        .expect("the dry run");
+    let apply = md
+        .find("`sh psa/label-namespaces.sh --apply`")
+        .expect("the apply");
+    assert!(dry < apply);
+    // Per namespace: the labels and the pods that relied on PSP defaults.
+    let what = &md[..md.find("\n## Pod Security Standards level").unwrap()];
+    assert!(what.contains("#### shop\n\nProposed labels: enforce restricted, audit restricted, warn restricted (v1.37)."), "{what}");
+    assert!(what.contains("**Relied on PSP defaults**"), "{what}");
+    assert!(
+        what.contains("Deployment shop/storefront (PSP restricted): ")
+            && what.contains("spec.securityContext.fsGroup = 1"),
+        "{what}"
+    );
+    // Every per-PSP section is folded.
+    let fidelity = &md[md.find("## What each target keeps").unwrap()..];
+    for psp in ["ingress", "node-agent", "privileged", "restricted"] {
+        assert!(
+            fidelity.contains(&format!("<details>\n<summary>{psp} — ")),
+            "{psp}"
+        );
+    }
+}
+
+#[test]
+fn what_to_do_names_the_fields_blocking_a_level_and_says_denied_workloads_once() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok("fixtures/simulate-annotation-drift", &out, &[]);
+    let md = read(&out, "REPORT.md");
+    let what = &md[..md.find("\n## Pod Security Standards level").unwrap()];
+    assert!(
+        what.contains("**Keep enforce at privileged, below the intended restricted**"),
+        "{what}"
+    );
+    let web = what
+        .lines()
+        .find(|l| l.starts_with("  - Deployment web (meets baseline; "))
+        .unwrap_or_else(|| panic!("{what}"));
+    assert!(
+        web.contains("runAsNonRoot != true (pod or container \"web\" must set securityContext.runAsNonRoot=true)"),
+        "{web}"
+    );
+    // report.json says the same, whole.
+    let json = report_json(&out);
+    let shop = json["what_to_do"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["namespace"] == "shop")
+        .unwrap_or_else(|| panic!("{}", json["what_to_do"]));
+    let web = shop["below_intended"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "Deployment" && b["name"] == "web")
+        .unwrap_or_else(|| panic!("{shop}"));
+    assert_eq!(
+        (&web["meets"], &web["fails"]),
+        (&Value::from("baseline"), &Value::from("restricted"))
+    );
+    assert!(
+        web["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["check"] == "runAsNonRoot"),
+        "{web}"
+    );
+    assert_eq!(shop["denied_by_own_psps"][0]["name"], "legacy", "{shop}");
+    assert!(
+        !shop["relied_on_psp_defaults"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{shop}"
+    );
+    // The workload the input's own PSPs denied is in What to do, and said once in the report.
+    assert!(what.contains("**Denied by their own PSPs**"), "{what}");
+    assert_eq!(
+        md.matches("denied by every usable PSP (a-restricted)")
+            .count(),
+        1,
+        "{md}"
+    );
+}
+
+#[test]
+fn rows_that_compare_nothing_are_counted_apart_from_exact() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok(EXAMPLE, &out, &[]);
+    let json = report_json(&out);
+    let rows = json["fidelity"].as_array().unwrap();
+    for d in json["semantic_diff"].as_array().unwrap() {
+        if d["target"] != "psa" {
+            continue;
+        }
+        // For PSA, those are the rows that say so.
+        let nothing = rows
+            .iter()
+            .filter(|r| r["psp"] == d["psp"] && r["target"] == "psa")
+            .filter(|r| {
+                r["reason"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("the PSP restricts nothing here")
+            })
+            .count();
+        assert!(nothing > 0, "{}", d["psp"]);
+        assert_eq!(d["counts"]["unrestricted"], nothing, "{}", d["psp"]);
+    }
+    // privileged allows everything: Kyverno keeps only what it restricts exactly.
+    let privileged = json["semantic_diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["psp"] == "privileged" && d["target"] == "kyverno")
+        .unwrap();
+    assert!(
+        privileged["counts"]["unrestricted"].as_u64().unwrap()
+            > privileged["counts"]["exact"].as_u64().unwrap(),
+        "{privileged}"
+    );
+}
+
+#[test]
+fn the_summary_ends_with_where_the_output_went_and_the_next_command() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("migrated");
+    let r = ok(EXAMPLE, &out, &[]);
+    let files = tree(&out).len() - 1; // the marker
+    let tail: Vec<&str> = r.stdout.lines().rev().take(2).collect();
+    assert_eq!(
+        tail[1],
+        format!(
+            "Wrote {files} files to {} (REPORT.md opens with what to do).",
+            out.display()
+        )
+    );
+    assert_eq!(
+        tail[0],
+        format!(
+            "Next: sh {}/psa/label-namespaces.sh   # a server-side dry run; add --apply once it is clean",
+            out.display()
+        )
+    );
+    // With --format json stdout stays one JSON document; the lines go to stderr.
+    let r = ok(EXAMPLE, &out, &["--format", "json"]);
+    serde_json::from_str::<Value>(&r.stdout).expect("stdout is JSON");
+    assert!(r.stderr.contains("Next: sh "), "{}", r.stderr);
+}
+
+/// A cluster of `n` namespaces: a restricted PSP for everyone, a privileged one for the
+/// default service account of every other namespace, and per namespace a Deployment that fails
+/// restricted.
+fn big_cluster(n: usize) -> String {
+    let mut s = String::new();
+    s.push_str(&minimal_psp("privileged"));
+    s.push_str("---\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: restricted\nspec:\n  privileged: false\n  allowPrivilegeEscalation: false\n  requiredDropCapabilities: [ALL]\n  volumes: [configMap, secret, emptyDir]\n  runAsUser: {rule: MustRunAsNonRoot}\n  seLinux: {rule: RunAsAny}\n  supplementalGroups: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}\n  fsGroup: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}\n");
+    s.push_str("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: psp-restricted\nrules:\n- {apiGroups: [policy], resources: [podsecuritypolicies], verbs: [use], resourceNames: [restricted]}\n");
+    s.push_str("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: psp-restricted\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: psp-restricted}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: system:serviceaccounts}\n");
+    s.push_str("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: psp-privileged\nrules:\n- {apiGroups: [policy], resources: [podsecuritypolicies], verbs: [use], resourceNames: [privileged]}\n");
+    for i in 0..n {
+        let ns = format!("team-{i:03}-with-a-long-descriptive-namespace-name");
+        s.push_str(&format!(
+            "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"
+        ));
+        if i % 2 == 0 {
+            s.push_str(&format!("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: psp-privileged\n  namespace: {ns}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: psp-privileged}}\nsubjects:\n- {{kind: ServiceAccount, name: default, namespace: {ns}}}\n"));
+        }
+        s.push_str(&format!("---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  namespace: {ns}\nspec:\n  selector: {{matchLabels: {{app: a}}}}\n  template:\n    metadata: {{labels: {{app: a}}}}\n    spec:\n      containers:\n      - {{name: app, image: app}}\n"));
+    }
+    s
+}
+
+#[test]
+fn a_300_namespace_cluster_gives_a_readable_report() {
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("cluster.yaml");
+    std::fs::write(&input, big_cluster(300)).unwrap();
+    let out = t.path().join("out");
+    ok(input.to_str().unwrap(), &out, &[]);
+    let md = read(&out, "REPORT.md");
+    // No table cell is a wall of text.
+    let longest = md
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .flat_map(|l| l.split(" | "))
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap();
+    assert!(longest <= 600, "a table cell of {longest} characters");
+    // The namespace table is folded behind a summary of its levels.
+    assert!(
+        md.contains(
+            "<details>\n<summary>300 namespaces: enforce 150 privileged, 150 baseline</summary>"
+        ),
+        "{}",
+        &md[..md.len().min(3000)]
+    );
+    // Namespace by namespace is folded behind a tally; lists say how many they leave out.
+    assert!(
+        md.contains("<details>\n<summary>150 namespaces to look at: 150 with workloads below the intended level, 150 with workloads that relied on PSP defaults</summary>"),
+        "{}",
+        &md[..md.len().min(3000)]
+    );
+    assert!(
+        md.contains("and 130 more."),
+        "the other namespaces are counted"
+    );
+    let what = &md[..md.find("\n## Pod Security Standards level").unwrap()];
+    assert!(
+        what.lines().all(|l| l.chars().count() <= 2_000),
+        "a line of What to do is too long"
+    );
+}
+
+#[test]
+fn wording_counts_agree_sentences_start_upper_case_and_arrows_stay_arrows() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok("fixtures/psa-user-only-grant", &out, &[]);
+    let md = read(&out, "REPORT.md");
+    assert!(md.contains("; 1 PodSecurityPolicy, as stored"), "{md}");
+    assert!(!md.contains("PodSecurityPolicies"), "{md}");
+    assert!(!md.contains("-&gt;"), "{md}");
+    assert!(
+        md.contains("via RoleBinding debug/alice-debug -> ClusterRole psp:debug-tools"),
+        "{md}"
+    );
+    // The cluster defaults' reason is a sentence of its own.
+    let defaults = md
+        .lines()
+        .find(|l| l.starts_with("Namespaces without labels: "))
+        .unwrap();
+    let why = &defaults[defaults.find("). ").unwrap() + 3..];
+    assert!(
+        why.starts_with(char::is_uppercase) && why.ends_with('.'),
+        "{defaults}"
+    );
+    // List items of notes start upper case.
+    for l in md
+        .lines()
+        .filter(|l| l.starts_with("- ") && !l.starts_with("- **"))
+    {
+        let first = l[2..].chars().next().unwrap();
+        assert!(!first.is_lowercase(), "{l}");
+    }
+    // audit's counts of one.
+    let r = run(&["audit", "--plan", "auto", "fixtures/fidelity-scoped"]);
+    assert!(r.stdout.contains("    1 workload: "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("\n1 workload in 2 namespaces: "),
+        "{}",
+        r.stdout
+    );
 }

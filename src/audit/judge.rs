@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::cel::eval::mutation;
 use crate::cel::eval::{Engine, Request};
+use crate::load::Source;
 use crate::load::{Loaded, Object, ObjectKind, PodView};
 use crate::psp::Psp;
 use crate::pss::{evaluate, evaluate_template, Evaluation, Level, Version};
@@ -24,7 +25,7 @@ pub struct Judged {
     pub kind: &'static str,
     pub namespace: String,
     pub name: String,
-    pub source: String,
+    pub source: Source,
     /// The strictest level the workload meets.
     pub meets: Level,
     /// The controls it fails at baseline and at restricted (upstream check ids).
@@ -130,7 +131,7 @@ pub fn judge(
     Ok(Some(Judged {
         kind: obj.kind.kind(),
         name: view.owner.name.clone().unwrap_or_default(),
-        source: obj.source.to_string(),
+        source: obj.source.clone(),
         meets,
         baseline,
         restricted,

@@ -19,8 +19,11 @@ struct Kept {
     /// The order it was read in.
     seq: usize,
     kind: &'static str,
-    /// `name`, NUL, `source`.
-    name_source: Box<str>,
+    name: Box<str>,
+    /// Where it was read: the file (an index into the tally's files), line and column.
+    file: u32,
+    line: u32,
+    column: u32,
     meets: Level,
     baseline: u32,
     restricted: u32,
@@ -32,12 +35,18 @@ struct Kept {
 
 impl Kept {
     fn name(&self) -> &str {
-        self.name_source.split('\0').next().unwrap_or_default()
+        &self.name
     }
 
-    fn source(&self) -> &str {
-        self.name_source.split_once('\0').map_or("", |(_, s)| s)
+    /// `file:line:column`, as the loader's source reads.
+    fn source(&self, files: &Interned<String>) -> String {
+        format!("{}:{}:{}", files.get(self.file), self.line, self.column)
     }
+}
+
+/// A line or column as kept (a file of over 4 billion lines reads as the last one).
+fn saturated(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Distinct values, each stored once and named by its index.
@@ -93,6 +102,7 @@ pub struct Tally {
     checks: Interned<Vec<&'static str>>,
     psps: Interned<String>,
     mutations: Interned<PspMutation>,
+    files: Interned<String>,
 }
 
 impl Tally {
@@ -106,7 +116,10 @@ impl Tally {
         let kept = (!clean).then(|| Kept {
             seq,
             kind: j.kind,
-            name_source: format!("{}\0{}", j.name, j.source).into(),
+            name: j.name.into(),
+            file: self.files.id(j.source.file),
+            line: saturated(j.source.line),
+            column: saturated(j.source.column),
             meets: j.meets,
             baseline: self.checks.id(j.baseline),
             restricted: self.checks.id(j.restricted),
@@ -144,33 +157,34 @@ impl Tally {
         self.namespaces.keys()
     }
 
-    /// The evidence `convert`'s plan weighs, with the same outcome: every workload below
-    /// restricted, and one clean one per namespace that counts (a Pod whose recorded PSP set
-    /// defaults does not count, as in `convert`).
+    /// The evidence `convert`'s plan weighs, reduced to what decides the levels: per
+    /// namespace, one workload for each level met by a workload that counts (a Pod whose
+    /// recorded PSP set defaults does not count, as in `convert`). The plan raises enforce
+    /// from the weakest of them; the workloads themselves are in the answers.
     pub fn observed(&self, context: &Loaded) -> Vec<Observed> {
+        let mut mutating: HashMap<String, bool> = HashMap::new();
+        let mut counts = |psp: Option<&str>| match psp {
+            None => true,
+            Some(p) => !*mutating
+                .entry(p.to_string())
+                .or_insert_with(|| mutated_by_psp(context, p).is_some()),
+        };
         let mut out = Vec::new();
         for (ns, t) in &self.namespaces {
+            let mut seen = [false; 3];
+            seen[Level::Restricted as usize] =
+                t.clean_unrecorded || t.clean_recorded.iter().any(|p| counts(Some(p.as_str())));
             for k in &t.kept {
-                out.push(Observed {
-                    namespace: ns.clone(),
-                    kind: k.kind.to_string(),
-                    name: k.name().to_string(),
-                    meets: k.meets,
-                    set_aside: k
-                        .recorded_psp
-                        .and_then(|p| mutated_by_psp(context, self.psps.get(p))),
-                });
+                if counts(k.recorded_psp.map(|p| self.psps.get(p).as_str())) {
+                    seen[k.meets as usize] = true;
+                }
             }
-            let counts = t.clean_unrecorded
-                || t.clean_recorded
-                    .iter()
-                    .any(|p| mutated_by_psp(context, p).is_none());
-            if counts {
+            for level in Level::ALL.into_iter().filter(|l| seen[*l as usize]) {
                 out.push(Observed {
                     namespace: ns.clone(),
                     kind: "Pod".into(),
-                    name: String::new(),
-                    meets: Level::Restricted,
+                    name: format!("a workload meeting {level}"),
+                    meets: level,
                     set_aside: None,
                 });
             }
@@ -178,24 +192,28 @@ impl Tally {
         out
     }
 
-    /// The answers for every namespace that has workloads or is in the plan, by name.
-    pub fn finish(self, plan: &Plan) -> Vec<NamespaceReport> {
+    /// The answers for every namespace that has workloads or is in the plan, by name, made
+    /// one namespace at a time (a caller that writes each before taking the next holds one).
+    pub fn reports(self, plan: &Plan) -> impl Iterator<Item = NamespaceReport> + '_ {
         let mut names: BTreeSet<String> = plan.namespaces.keys().cloned().collect();
         names.extend(self.namespaces.keys().cloned());
         let Tally {
             namespaces: mut tallies,
             checks,
             mutations,
+            files,
             ..
         } = self;
-        names
-            .into_iter()
-            .map(|n| {
-                let mut t = tallies.remove(&n).unwrap_or_default();
-                t.kept.sort_by_key(|k| k.seq);
-                report(n, t, plan, &checks, &mutations)
-            })
-            .collect()
+        names.into_iter().map(move |n| {
+            let mut t = tallies.remove(&n).unwrap_or_default();
+            t.kept.sort_by_key(|k| k.seq);
+            report(n, t, plan, &checks, &mutations, &files)
+        })
+    }
+
+    /// Every answer at once (for tests and small inputs).
+    pub fn finish(self, plan: &Plan) -> Vec<NamespaceReport> {
+        self.reports(plan).collect()
     }
 }
 
@@ -250,6 +268,16 @@ pub struct MeetCounts {
     pub privileged: usize,
 }
 
+/// How many workloads each answer holds (its list may be shortened for display).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub rejected: usize,
+    pub flagged: usize,
+    pub relied_on_psp_mutation: usize,
+    pub new_in_pss: usize,
+    pub denied_by_targets: usize,
+}
+
 /// The answer for one namespace.
 #[derive(Debug, Clone, Serialize)]
 pub struct NamespaceReport {
@@ -264,6 +292,7 @@ pub struct NamespaceReport {
     pub meets: MeetCounts,
     /// The strictest level every workload here meets (`None` without workloads).
     pub all_meet: Option<Level>,
+    pub counts: Counts,
     /// Workloads whose pods the enforce level rejects.
     pub rejected: Vec<Finding>,
     /// Workloads enforce admits but audit or warn flag.
@@ -279,6 +308,7 @@ fn report(
     plan: &Plan,
     checks: &Interned<Vec<&'static str>>,
     mutations: &Interned<PspMutation>,
+    files: &Interned<String>,
 ) -> NamespaceReport {
     let labelled = plan.namespaces.contains_key(&name);
     let modes = plan.modes(&name).clone();
@@ -302,6 +332,7 @@ fn report(
             privileged: t.meets[Level::Privileged as usize],
         },
         all_meet,
+        counts: Counts::default(),
         rejected: Vec::new(),
         flagged: Vec::new(),
         relied_on_psp_mutation: Vec::new(),
@@ -317,7 +348,7 @@ fn report(
         let finding = |modes: Vec<&'static str>, level: Level| Finding {
             kind: k.kind,
             name: k.name().to_string(),
-            source: k.source().to_string(),
+            source: k.source(files),
             meets: k.meets,
             modes,
             checks: fails_at(level),
@@ -340,7 +371,7 @@ fn report(
             r.new_in_pss.push(NewControlFinding {
                 kind: k.kind,
                 name: k.name().to_string(),
-                source: k.source().to_string(),
+                source: k.source(files),
                 controls: new.clone(),
             });
         }
@@ -349,7 +380,7 @@ fn report(
                 target,
                 kind: k.kind,
                 name: k.name().to_string(),
-                source: k.source().to_string(),
+                source: k.source(files),
                 message: message.to_string(),
             });
         }
@@ -357,12 +388,36 @@ fn report(
             r.relied_on_psp_mutation.push(MutationFinding {
                 kind: k.kind,
                 name: k.name().to_string(),
-                source: k.source().to_string(),
+                source: k.source(files),
                 mutation: mutations.get(m).clone(),
             });
         }
     }
+    r.counts = Counts {
+        rejected: r.rejected.len(),
+        flagged: r.flagged.len(),
+        relied_on_psp_mutation: r.relied_on_psp_mutation.len(),
+        new_in_pss: r.new_in_pss.len(),
+        denied_by_targets: r.denied_by_targets.len(),
+    };
     r
+}
+
+impl NamespaceReport {
+    /// The same answer with at most `n` workloads listed per answer (`counts` keep the totals).
+    pub fn shortened(mut self, n: usize) -> NamespaceReport {
+        self.rejected.truncate(n);
+        self.flagged.truncate(n);
+        self.relied_on_psp_mutation.truncate(n);
+        self.new_in_pss.truncate(n);
+        self.denied_by_targets.truncate(n);
+        self
+    }
+
+    /// True when nothing here is rejected or denied.
+    pub fn passes(&self) -> bool {
+        self.counts.rejected == 0 && self.counts.denied_by_targets == 0
+    }
 }
 
 #[cfg(test)]
@@ -376,7 +431,13 @@ mod tests {
             kind: "Deployment",
             namespace: ns.into(),
             name: name.into(),
-            source: format!("dump.yaml:{name}"),
+            source: crate::load::Source {
+                file: "dump.yaml".into(),
+                document: 1,
+                item: None,
+                line: name.len(),
+                column: 1,
+            },
             meets,
             baseline: if meets < Level::Baseline {
                 vec!["privileged"]

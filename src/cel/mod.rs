@@ -222,17 +222,7 @@ pub struct Mutating {
 /// The mutating program for `intents` under `access`.
 pub fn mutating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Mutating {
     let (named, all) = named_intents(intents);
-    let mut variables = pod_variables(root);
-    variables.push(var("specPointer", root.spec_pointer.clone()));
-    variables.push(var("metadataPointer", root.metadata_pointer.clone()));
-    variables.push(var("hasMetadata", root.metadata_present.clone()));
-    variables.push(var("hasAnnotations", root.annotations_present.clone()));
-    for list in mutate::LISTS {
-        variables.push(var(
-            &format!("{list}Names"),
-            format!("(has(variables.spec.{list}) ? variables.spec.{list} : []).map(c, c.name)"),
-        ));
-    }
+    let mut variables = mutation_pod_variables(root);
     let mut ids = Vec::new();
     for (intent, id) in named {
         variables.extend(psp_mutation_variables(intent, &id, access, &all));
@@ -259,6 +249,64 @@ pub fn mutating(intents: &[Intent], access: Access<'_>, root: &PodRoot) -> Mutat
     }
 }
 
+/// The patches of one PSP alone, with no choice among PSPs: what `intent` makes of a pod the
+/// plugin is known to have let it mutate. A fraction of the size of [`mutating`], for expecting
+/// changes without compiling every PSP's checks.
+pub fn mutating_one(intent: &Intent, root: &PodRoot) -> Mutating {
+    let id = unique_id(&intent.psp, &mut BTreeSet::new());
+    let r = Rules::of(intent);
+    let mut variables = mutation_pod_variables(root);
+    if r.unusable().is_empty() {
+        variables.extend(patch_variables(&r, &id));
+    } else {
+        variables.push(var(&format!("{id}_patches"), "[]"));
+    }
+    variables.push(var("patches", format!("variables.{id}_patches")));
+    Mutating {
+        variables,
+        patches: "patches".into(),
+    }
+}
+
+/// The pod's variables and the pointers and names the patches are built from.
+fn mutation_pod_variables(root: &PodRoot) -> Vec<Variable> {
+    let mut variables = pod_variables(root);
+    variables.push(var("specPointer", root.spec_pointer.clone()));
+    variables.push(var("metadataPointer", root.metadata_pointer.clone()));
+    variables.push(var("hasMetadata", root.metadata_present.clone()));
+    variables.push(var("hasAnnotations", root.annotations_present.clone()));
+    for list in mutate::LISTS {
+        variables.push(var(
+            &format!("{list}Names"),
+            format!("(has(variables.spec.{list}) ? variables.spec.{list} : []).map(c, c.name)"),
+        ));
+    }
+    variables
+}
+
+/// One PSP's annotation patches and its whole patch list (`<id>_patches`).
+fn patch_variables(r: &Rules, id: &str) -> [Variable; 2] {
+    let annotations = mutate::annotation_patches(r);
+    let add_empty = |path: &str| format!("{{\"op\": \"add\", \"path\": {path}, \"value\": {{}}}}");
+    let ensure = format!(
+        "(size(variables.{id}_annotation_patches) > 0 ? \
+         (variables.hasMetadata ? [] : [{}]) + (variables.hasAnnotations ? [] : [{}]) : [])",
+        add_empty("variables.metadataPointer"),
+        add_empty("variables.metadataPointer + \"/annotations\"")
+    );
+    [
+        var(&format!("{id}_annotation_patches"), annotations),
+        var(
+            &format!("{id}_patches"),
+            format!(
+                "{ensure} +\nvariables.{id}_annotation_patches +\n{} +\n{}",
+                mutate::pod_patches(r),
+                mutate::container_patches(r)
+            ),
+        ),
+    ]
+}
+
 /// One PSP's variables in the mutating program.
 fn psp_mutation_variables(
     intent: &Intent,
@@ -274,14 +322,7 @@ fn psp_mutation_variables(
             var(&format!("{id}_admits_after_defaults"), "false"),
         ];
     }
-    let annotations = mutate::annotation_patches(&r);
-    let add_empty = |path: &str| format!("{{\"op\": \"add\", \"path\": {path}, \"value\": {{}}}}");
-    let ensure = format!(
-        "(size(variables.{id}_annotation_patches) > 0 ? \
-         (variables.hasMetadata ? [] : [{}]) + (variables.hasAnnotations ? [] : [{}]) : [])",
-        add_empty("variables.metadataPointer"),
-        add_empty("variables.metadataPointer + \"/annotations\"")
-    );
+    let [annotation_patches, patches] = patch_variables(&r, id);
     vec![
         var(&format!("{id}_usable"), access::usable(access, &intent.psp, all)),
         var(
@@ -292,15 +333,8 @@ fn psp_mutation_variables(
             &format!("{id}_violations_after_defaults"),
             checks(&r, Mode::AfterDefaults).violations(),
         ),
-        var(&format!("{id}_annotation_patches"), annotations),
-        var(
-            &format!("{id}_patches"),
-            format!(
-                "{ensure} +\nvariables.{id}_annotation_patches +\n{} +\n{}",
-                mutate::pod_patches(&r),
-                mutate::container_patches(&r)
-            ),
-        ),
+        annotation_patches,
+        patches,
         var(
             &format!("{id}_admits_unchanged"),
             format!("variables.{id}_usable && size(variables.{id}_violations) == 0 && size(variables.{id}_patches) == 0"),

@@ -21,7 +21,7 @@ use crate::diag::Diagnostic;
 use crate::exit::{self, CliError};
 use crate::load::{check_streamed, stream_inputs, LoadOptions, Loaded, Object, ObjectKind, Sink};
 use crate::pss::Version;
-use crate::report::audit as report;
+use crate::report::audit::{self as report, SHOWN};
 use crate::targets::psa::{EnforceFrom, PlanOptions};
 
 /// How many workloads wait for PSPs and RBAC that come later in the input before they are
@@ -206,7 +206,9 @@ impl Run<'_> {
         self.judge_deferred();
         self.progress.clear();
         let rename = self.args.input.rename_duplicates;
-        check_streamed(&mut self.context, rename);
+        // Only a plan uses the PSPs (to replay which one changed a workload).
+        let psps_used = !matches!(self.plan, PlanChoice::None);
+        check_streamed(&mut self.context, rename, psps_used);
         for d in std::mem::take(&mut self.context.diagnostics) {
             self.diagnostic(d);
         }
@@ -244,26 +246,34 @@ impl Run<'_> {
             (None, Format::Json) => self.level_out.close_json(&mut out, None),
             (None, _) => out.write_all(self.level_out.close_text(level_line).as_bytes()),
             (Some(p), format) => {
-                let namespaces = std::mem::take(&mut self.tally).finish(p);
-                plan_ok = namespaces
-                    .iter()
-                    .all(|n| n.rejected.is_empty() && n.denied_by_targets.is_empty());
+                let tally = std::mem::take(&mut self.tally);
                 let targets: Vec<&str> = self.engines.iter().map(|e| e.target).collect();
-                match format {
-                    Format::Json => self.level_out.close_json(
+                if format == Format::Json {
+                    // One namespace at a time, straight to stdout.
+                    let reports = std::cell::RefCell::new(Some(tally.reports(p)));
+                    let totals = std::cell::Cell::new(None);
+                    let written = self.level_out.close_json(
                         &mut out,
                         Some(&|o: &mut dyn Write| {
-                            report::write_plan_json(o, p, &targets, &namespaces)
+                            let reports = reports.borrow_mut().take().into_iter().flatten();
+                            let s = report::write_plan_json(o, p, &targets, reports)?;
+                            totals.set(Some(s.rejected + s.denied_by_targets == 0));
+                            Ok(())
                         }),
-                    ),
-                    Format::Markdown => {
-                        out.write_all(report::plan_markdown(p, &targets, &namespaces).as_bytes())
-                    }
-                    Format::Text => out.write_all(
-                        (self.level_out.close_text(level_line)
-                            + &report::plan_text(p, &targets, &namespaces))
-                            .as_bytes(),
-                    ),
+                    );
+                    plan_ok = totals.get().unwrap_or(true);
+                    written
+                } else {
+                    let namespaces: Vec<_> = tally.reports(p).map(|n| n.shortened(SHOWN)).collect();
+                    plan_ok = namespaces.iter().all(|n| n.passes());
+                    let text = match format {
+                        Format::Markdown => report::plan_markdown(p, &targets, &namespaces),
+                        _ => {
+                            self.level_out.close_text(level_line)
+                                + &report::plan_text(p, &targets, &namespaces)
+                        }
+                    };
+                    out.write_all(text.as_bytes())
                 }
             }
         };

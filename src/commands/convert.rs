@@ -39,6 +39,12 @@ pub fn run(args: &ConvertArgs) -> CliResult {
                 )
             })?;
         print_summary(args.format, &conversion);
+        let next = report::next_steps(&conversion, &args.out);
+        match args.format {
+            Format::Text => print!("{next}"),
+            // Keep stdout one JSON or Markdown document.
+            Format::Json | Format::Markdown => eprint!("{next}"),
+        }
     }
     if let Some(file) = &args.accept {
         report_stale(file, &accepted, &conversion);
@@ -244,6 +250,21 @@ fn fail_on(
 
 /// `--check`: compare and print the drift; an [`exit::DRIFT`] error when anything differs.
 fn check(args: &ConvertArgs, conversion: &Conversion) -> Result<(), CliError> {
+    if !args.out.is_dir() {
+        let what = if args.out.exists() {
+            "is not a directory"
+        } else {
+            "is missing"
+        };
+        return Err(CliError::new(
+            format!(
+                "{} {what}: there is nothing to check against (podsec-migrate would write {} file(s) there); run the same command without --check to write it",
+                args.out.display(),
+                conversion.documents.len() + 1
+            ),
+            exit::DRIFT,
+        ));
+    }
     let diffs = check_dir(&args.out, &conversion.documents)
         .map_err(|e| CliError::new(format!("podsec-migrate: {e}"), exit::OUTPUT))?;
     if diffs.is_empty() {

@@ -13,12 +13,6 @@ use crate::scope::Identity;
 
 /// Runs `simulate`.
 pub fn run(args: &SimulateArgs) -> CliResult {
-    if args.format == Format::Markdown {
-        return Err(CliError::new(
-            "podsec-migrate simulate: --format markdown is not supported here: use text or json",
-            exit::USAGE,
-        ));
-    }
     let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     let opts = Options {
         all_psps: args.all_psps,

@@ -15,12 +15,6 @@ use crate::verify::verify;
 
 /// Runs `verify`.
 pub fn run(args: &VerifyArgs) -> CliResult {
-    if args.format == Format::Markdown {
-        return Err(CliError::new(
-            "podsec-migrate verify: --format markdown is not supported here: use text or json",
-            exit::USAGE,
-        ));
-    }
     let loaded = load_psps(&args.input, &args.gates.feature_gates)?;
     let opts = Options {
         all_psps: false,

@@ -61,9 +61,7 @@ pub fn stream_json(
             chunk = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(chunk);
             first = false;
         }
-        for &b in chunk {
-            s.byte(b);
-        }
+        s.bytes(chunk);
         let n = buf.len();
         input.consume(n);
         read += n as u64;
@@ -159,6 +157,50 @@ impl<'a> Scanner<'a> {
         Pos {
             line: self.line,
             column: self.column,
+        }
+    }
+
+    /// A buffer of bytes: runs that change nothing but the kept bytes and the column (the inside
+    /// of a string, blanks between tokens) are taken whole; every other byte goes through
+    /// [`Scanner::byte`].
+    fn bytes(&mut self, mut chunk: &[u8]) {
+        while let Some(&b) = chunk.first() {
+            let run = self.plain_run(chunk);
+            if run == 0 {
+                self.byte(b);
+                chunk = &chunk[1..];
+                continue;
+            }
+            let (taken, rest) = chunk.split_at(run);
+            if self.in_string {
+                self.keep_run(taken);
+                if self.reading_key {
+                    self.key.extend_from_slice(taken);
+                }
+            } else if self.in_doc
+                && (self.scalar || self.in_item || self.items.is_none() || self.depth != 2)
+            {
+                self.keep_run(taken);
+            }
+            self.column += run;
+            chunk = rest;
+        }
+    }
+
+    /// How many bytes at the start of `chunk` [`Scanner::bytes`] may take whole: inside a
+    /// string (no escape pending), up to a quote, backslash or newline; outside one, spaces,
+    /// tabs and carriage returns.
+    fn plain_run(&self, chunk: &[u8]) -> usize {
+        if self.in_string {
+            if self.escape {
+                return 0;
+            }
+            memchr::memchr3(b'"', b'\\', b'\n', chunk).unwrap_or(chunk.len())
+        } else {
+            chunk
+                .iter()
+                .position(|&c| !matches!(c, b' ' | b'\t' | b'\r'))
+                .unwrap_or(chunk.len())
         }
     }
 
@@ -286,6 +328,22 @@ impl<'a> Scanner<'a> {
             self.overflow = true;
         } else {
             buf.push(b);
+        }
+    }
+
+    /// Keeps a run of bytes as [`Scanner::keep`] keeps each.
+    fn keep_run(&mut self, run: &[u8]) {
+        let buf = if self.in_item {
+            &mut self.item
+        } else {
+            &mut self.shell
+        };
+        let room = self.limit.saturating_sub(buf.len());
+        if run.len() > room {
+            buf.extend_from_slice(&run[..room]);
+            self.overflow = true;
+        } else {
+            buf.extend_from_slice(run);
         }
     }
 
@@ -546,5 +604,63 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(got[1], "item 1 1:140 \"Job\"");
+    }
+
+    /// Every node, whole, fed one byte at a time (no run taken whole) or in the given chunks.
+    fn nodes(text: &[u8], limit: usize, chunks: Option<&[usize]>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut on = |n: JsonNode| out.push(format!("{n:?}"));
+        let mut s = Scanner::new(&mut on, limit);
+        match chunks {
+            None => text.iter().for_each(|&b| s.byte(b)),
+            Some(sizes) => {
+                let mut rest = text;
+                for &n in sizes.iter().cycle() {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let (head, tail) = rest.split_at(n.clamp(1, rest.len()));
+                    s.bytes(head);
+                    rest = tail;
+                }
+            }
+        }
+        s.end();
+        drop(s);
+        out
+    }
+
+    /// Pieces of kubectl-like JSON, well- and ill-formed, that inputs are built from.
+    const PIECES: &[&str] = &[
+        "{\"kind\": \"List\", \"items\": [\n",
+        "  {\"kind\": \"Pod\", \"a\": \"x y\\\" \\\\ ]}\"}",
+        ",\n",
+        "\t\r  ",
+        "\n",
+        "]}\n",
+        "{\"kind\": \"Pod\"}",
+        "\"broken\nstring\"",
+        "{\"items\"  :  [ ",
+        "\"k\\u0022\": 1",
+        "  true  ",
+        "}",
+    ];
+
+    proptest::proptest! {
+        /// Taking runs whole changes nothing: any input, cut into any chunks, gives the nodes
+        /// (values, positions, errors) the byte-at-a-time scan gives, with and without a
+        /// limit that pieces outgrow.
+        #[test]
+        fn runs_scan_as_bytes_do(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..24),
+            chunks in proptest::collection::vec(1usize..40, 1..6),
+            limit in proptest::prop_oneof![proptest::strategy::Just(1usize << 20), 8usize..64],
+        ) {
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            proptest::prop_assert_eq!(
+                nodes(text.as_bytes(), limit, Some(&chunks)),
+                nodes(text.as_bytes(), limit, None)
+            );
+        }
     }
 }

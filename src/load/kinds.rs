@@ -82,6 +82,7 @@ pub fn decode(
     let diags = &mut loaded.diagnostics;
     let parsed = match (group, kind.as_str()) {
         ("policy" | "extensions", "PodSecurityPolicy") => {
+            let api_version = psp_version(&api_version, &locator, diags);
             crate::psp::parse(&value, &api_version, &locator, diags)
                 .map(|p| ObjectKind::PodSecurityPolicy(Box::new(p)))
         }
@@ -111,6 +112,9 @@ pub fn decode(
         ("batch", "Job") => workload(value, &locator, diags, Workload::Job),
         ("batch", "CronJob") => workload(value, &locator, diags, Workload::CronJob),
         _ => {
+            if let Some(d) = near_miss(group, &api_version, &kind, &locator) {
+                loaded.diagnostics.push(d);
+            }
             *loaded
                 .skipped
                 .entry(format!("{api_version}/{kind}"))
@@ -123,6 +127,86 @@ pub fn decode(
         locator,
         kind,
     })
+}
+
+/// The kinds this tool reads, with their API group.
+const KINDS: [(&str, &str); 16] = [
+    ("policy", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("", "Namespace"),
+    ("", "ServiceAccount"),
+    ("", "Pod"),
+    ("", "PodTemplate"),
+    ("", "ReplicationController"),
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "DaemonSet"),
+    ("apps", "ReplicaSet"),
+    ("batch", "Job"),
+    ("batch", "CronJob"),
+];
+
+/// The kind this tool reads that `kind` is a slip of: another case, a plural, or a typo (an
+/// edit distance of at most one per five letters, so `Node` is not taken for `Role`).
+fn kind_meant(kind: &str) -> Option<&'static str> {
+    let lower = kind.to_ascii_lowercase();
+    KINDS.iter().map(|(_, k)| *k).find(|k| {
+        let known = k.to_ascii_lowercase();
+        let plural = [
+            format!("{known}s"),
+            format!("{known}es"),
+            known
+                .strip_suffix('y')
+                .map(|stem| format!("{stem}ies"))
+                .unwrap_or_default(),
+        ];
+        lower == known
+            || plural.contains(&lower)
+            || crate::psp::edit_distance(&lower, &known) <= (known.len() / 5).max(1)
+    })
+}
+
+/// A kind this tool does not read but that looks like a slip for one it does
+/// (`PodSecurityPolicies`, `Deploymnet`): an error in a group whose kinds it reads (the object
+/// would otherwise be left out, and kubectl would refuse it), a warning in any other group (a
+/// custom resource may be named so on purpose). `None` when it is not close to any.
+fn near_miss(group: &str, api_version: &str, kind: &str, locator: &Locator) -> Option<Diagnostic> {
+    let meant = kind_meant(kind).filter(|m| *m != kind)?;
+    let our_group = KINDS.iter().any(|(g, _)| *g == group) || group == "extensions";
+    let message = format!(
+        "kind {kind:?} ({api_version}) is not a kind podsec-migrate reads; did you mean {meant:?}?"
+    );
+    Some(if our_group {
+        Diagnostic::error(
+            locator.at("kind"),
+            "kind",
+            format!("{message} The API server has no such kind, so this object would be left out"),
+        )
+    } else {
+        Diagnostic::warning(
+            locator.at("kind"),
+            "kind",
+            format!("{message} Skipped, as a custom resource"),
+        )
+    })
+}
+
+/// The version a PodSecurityPolicy is read at: the one given, or, for a version PSP never had
+/// (`policy/v1`: PodSecurityPolicy was served only as policy/v1beta1 and extensions/v1beta1),
+/// policy/v1beta1 with a warning, since what it means is plain.
+fn psp_version(api_version: &str, locator: &Locator, diags: &mut Vec<Diagnostic>) -> String {
+    if matches!(api_version, "policy/v1beta1" | "extensions/v1beta1") {
+        return api_version.to_string();
+    }
+    diags.push(Diagnostic::warning(
+        locator.at("apiVersion"),
+        "apiVersion",
+        format!("PodSecurityPolicy {api_version} never existed (the API served PodSecurityPolicy only as policy/v1beta1 and extensions/v1beta1, and no version of it after 1.24); read as policy/v1beta1"),
+    ));
+    "policy/v1beta1".to_string()
 }
 
 /// The version k8s-openapi reads for each group this tool reads typed.

@@ -280,6 +280,20 @@ pub(super) fn load_document(value: Value, source: Source, locator: Locator, load
         return;
     };
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
+    if let Some(items) = obj
+        .get("items")
+        .filter(|i| kind.ends_with("List") && !i.is_array())
+    {
+        loaded.diagnostics.push(Diagnostic::error(
+            locator.at("items"),
+            "items",
+            format!(
+                "the items of a {kind} must be a list of objects, and this is {}; nothing in it is read",
+                json_type(items)
+            ),
+        ));
+        return;
+    }
     if is_list(kind, obj.get("items")) {
         let Value::Object(mut map) = value else {
             unreachable!()
@@ -325,9 +339,14 @@ fn is_list(kind: &str, items: Option<&Value>) -> bool {
 }
 
 /// The checks that need every object at once, for inputs read as a stream: run on what was
-/// kept of it (PSPs and RBAC).
-pub fn check_streamed(loaded: &mut Loaded, rename_duplicates: bool) {
-    check_duplicate_psps(loaded, rename_duplicates);
+/// kept of it (PSPs and RBAC). When the run does not use the PSPs (`psps_used` false), a name
+/// defined twice is only a warning: nothing depends on which one is meant.
+pub fn check_streamed(loaded: &mut Loaded, rename_duplicates: bool, psps_used: bool) {
+    if psps_used {
+        check_duplicate_psps(loaded, rename_duplicates);
+    } else {
+        warn_duplicate_psps(loaded);
+    }
     check_role_refs(loaded);
     check_subjects(loaded);
 }
@@ -369,6 +388,29 @@ fn check_duplicate_psps(loaded: &mut Loaded, rename: bool) {
         taken.insert(new_name.clone());
         psp.name = new_name;
     }
+}
+
+/// A warning per PodSecurityPolicy name defined again, for runs that do not use the PSPs.
+fn warn_duplicate_psps(loaded: &mut Loaded) {
+    let mut first_seen: BTreeMap<String, Location> = BTreeMap::new();
+    let mut found = Vec::new();
+    for (obj, psp) in loaded.psps() {
+        let here = obj.locator.at("metadata.name");
+        match first_seen.get(&psp.name) {
+            Some(first) => found.push(Diagnostic::warning(
+                here,
+                "metadata.name",
+                format!(
+                    "PodSecurityPolicy {:?} is defined twice (first at {first}); this run does not use PSPs, so it is only noted (a cluster holds one PSP per name)",
+                    psp.name
+                ),
+            )),
+            None => {
+                first_seen.insert(psp.name.clone(), here);
+            }
+        }
+    }
+    loaded.diagnostics.extend(found);
 }
 
 /// A binding whose role is not in the input grants something this run cannot see: a warning,

@@ -11,6 +11,7 @@ mod validate;
 pub use gates::{FeatureGates, KNOWN_GATES};
 pub use model::*;
 pub use parse::SPEC_FIELDS;
+pub use read::edit_distance;
 pub use validate::{CAPABILITIES, VOLUME_TYPES};
 
 use crate::diag::Diagnostic;

@@ -78,7 +78,7 @@ pub fn text(results: &[AuditResult], level: Level, version: Version) -> String {
 }
 
 /// The totals over every namespace.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
     pub namespaces: usize,
     pub workloads: usize,
@@ -89,18 +89,24 @@ pub struct Summary {
     pub denied_by_targets: usize,
 }
 
+impl Summary {
+    /// Adds one namespace's counts.
+    pub fn add(&mut self, n: &NamespaceReport) {
+        self.namespaces += 1;
+        self.workloads += n.workloads;
+        self.rejected += n.counts.rejected;
+        self.flagged += n.counts.flagged;
+        self.relied_on_psp_mutation += n.counts.relied_on_psp_mutation;
+        self.new_in_pss += n.counts.new_in_pss;
+        self.denied_by_targets += n.counts.denied_by_targets;
+    }
+}
+
 /// The totals of `namespaces`.
 pub fn summary(namespaces: &[NamespaceReport]) -> Summary {
-    let sum = |f: &dyn Fn(&NamespaceReport) -> usize| namespaces.iter().map(f).sum();
-    Summary {
-        namespaces: namespaces.len(),
-        workloads: sum(&|n| n.workloads),
-        rejected: sum(&|n| n.rejected.len()),
-        flagged: sum(&|n| n.flagged.len()),
-        relied_on_psp_mutation: sum(&|n| n.relied_on_psp_mutation.len()),
-        new_in_pss: sum(&|n| n.new_in_pss.len()),
-        denied_by_targets: sum(&|n| n.denied_by_targets.len()),
-    }
+    let mut s = Summary::default();
+    namespaces.iter().for_each(|n| s.add(n));
+    s
 }
 
 /// Where the plan came from.
@@ -112,28 +118,58 @@ struct PlanInfo<'a> {
 }
 
 /// Writes the plan's members of the JSON document (`plan`, `namespaces`, `summary`) straight
-/// to `out`, indented as members of the enclosing document: no copy of the output is made.
+/// to `out`, indented as members of the enclosing document, one namespace at a time: no copy
+/// of the output is held. Returns the totals.
 pub fn write_plan_json(
     out: &mut dyn std::io::Write,
     plan: &Plan,
     targets: &[&str],
-    namespaces: &[NamespaceReport],
-) -> std::io::Result<()> {
+    namespaces: impl Iterator<Item = NamespaceReport>,
+) -> std::io::Result<Summary> {
     let info = PlanInfo {
         source: &plan.source,
         targets,
     };
-    let members: [(&str, &dyn erased::Member); 3] = [
-        ("plan", &info),
-        ("namespaces", &namespaces),
-        ("summary", &summary(namespaces)),
-    ];
-    for (i, (key, value)) in members.iter().enumerate() {
-        let sep = if i == 0 { "" } else { ",\n" };
-        write!(out, "{sep}  \"{key}\": ")?;
-        value.write(&mut Indented { out: &mut *out })?;
+    out.write_all(b"  \"plan\": ")?;
+    erased::Member::write(
+        &info,
+        &mut Indented {
+            out: &mut *out,
+            pad: b"\n  ",
+        },
+    )?;
+    out.write_all(b",\n  \"namespaces\": [")?;
+    let mut summary = Summary::default();
+    for n in namespaces {
+        let sep: &[u8] = if summary.namespaces == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        };
+        out.write_all(sep)?;
+        erased::Member::write(
+            &n,
+            &mut Indented {
+                out: &mut *out,
+                pad: b"\n    ",
+            },
+        )?;
+        summary.add(&n);
     }
-    Ok(())
+    out.write_all(if summary.namespaces == 0 {
+        b"]"
+    } else {
+        b"\n  ]"
+    })?;
+    out.write_all(b",\n  \"summary\": ")?;
+    erased::Member::write(
+        &summary,
+        &mut Indented {
+            out: &mut *out,
+            pad: b"\n  ",
+        },
+    )?;
+    Ok(summary)
 }
 
 /// Serializing a member without naming its type at the call site.
@@ -151,17 +187,18 @@ mod erased {
     }
 }
 
-/// A writer that indents every line after the first by two spaces.
+/// A writer that indents every line after the first (`pad` is a newline and the indent).
 struct Indented<'a> {
     out: &'a mut dyn std::io::Write,
+    pad: &'static [u8],
 }
 
 impl std::io::Write for Indented<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let mut rest = buf;
         while let Some(i) = rest.iter().position(|b| *b == b'\n') {
-            self.out.write_all(&rest[..=i])?;
-            self.out.write_all(b"  ")?;
+            self.out.write_all(&rest[..i])?;
+            self.out.write_all(self.pad)?;
             rest = &rest[i + 1..];
         }
         self.out.write_all(rest)?;
@@ -175,7 +212,7 @@ impl std::io::Write for Indented<'_> {
 
 /// How many workloads of one kind of answer the text and Markdown show per namespace; JSON
 /// lists all.
-const SHOWN: usize = 20;
+pub const SHOWN: usize = 20;
 
 /// `Kind name (source)` of a workload, safe for a terminal.
 fn who(kind: &str, name: &str, source: &str) -> String {
@@ -191,16 +228,17 @@ fn modes_label(f: &Finding, n: &NamespaceReport) -> String {
     format!("{} {level}", f.modes.join("/"))
 }
 
-/// Lines for up to [`SHOWN`] items, then how many more there are.
-fn capped<T>(out: &mut String, items: &[T], line: impl Fn(&T) -> String) {
+/// Lines for up to [`SHOWN`] items, then how many more of `total` there are.
+fn capped<T>(out: &mut String, items: &[T], total: usize, line: impl Fn(&T) -> String) {
     for i in items.iter().take(SHOWN) {
         let _ = writeln!(out, "{}", line(i));
     }
-    if items.len() > SHOWN {
+    let shown = items.len().min(SHOWN);
+    if total > shown {
         let _ = writeln!(
             out,
             "      ... and {} more (--format json lists every one)",
-            items.len() - SHOWN
+            total - shown
         );
     }
 }
@@ -230,10 +268,13 @@ pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) 
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "    {} workloads: {} meet restricted, {} baseline, {} only privileged{all}",
-            n.workloads, n.meets.restricted, n.meets.baseline, n.meets.privileged
+            "    {}: {} meet restricted, {} baseline, {} only privileged{all}",
+            super::wording::count(n.workloads, "workload", "workloads"),
+            n.meets.restricted,
+            n.meets.baseline,
+            n.meets.privileged
         );
-        capped(&mut out, &n.rejected, |f| {
+        capped(&mut out, &n.rejected, n.counts.rejected, |f| {
             format!(
                 "    REJECTED by {}: {}: {}",
                 modes_label(f, n),
@@ -241,7 +282,7 @@ pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) 
                 f.checks.join(", ")
             )
         });
-        capped(&mut out, &n.flagged, |f| {
+        capped(&mut out, &n.flagged, n.counts.flagged, |f| {
             format!(
                 "    FLAGGED by {}: {}: {}",
                 modes_label(f, n),
@@ -249,29 +290,39 @@ pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) 
                 f.checks.join(", ")
             )
         });
-        capped(&mut out, &n.relied_on_psp_mutation, |m| {
-            format!(
-                "    RELIED ON PSP MUTATION: {}: {} set {}",
-                who(m.kind, &m.name, &m.source),
-                printable(&m.mutation.psp),
-                printable(&m.mutation.paths.join(", "))
-            )
-        });
-        capped(&mut out, &n.new_in_pss, |c| {
+        capped(
+            &mut out,
+            &n.relied_on_psp_mutation,
+            n.counts.relied_on_psp_mutation,
+            |m| {
+                format!(
+                    "    RELIED ON PSP MUTATION: {}: {} set {}",
+                    who(m.kind, &m.name, &m.source),
+                    printable(&m.mutation.psp),
+                    printable(&m.mutation.paths.join(", "))
+                )
+            },
+        );
+        capped(&mut out, &n.new_in_pss, n.counts.new_in_pss, |c| {
             format!(
                 "    NEW IN PSS: {}: {}",
                 who(c.kind, &c.name, &c.source),
                 c.controls.join(", ")
             )
         });
-        capped(&mut out, &n.denied_by_targets, |t| {
-            format!(
-                "    DENIED by {}: {}: {}",
-                t.target,
-                who(t.kind, &t.name, &t.source),
-                printable(&t.message)
-            )
-        });
+        capped(
+            &mut out,
+            &n.denied_by_targets,
+            n.counts.denied_by_targets,
+            |t| {
+                format!(
+                    "    DENIED by {}: {}: {}",
+                    t.target,
+                    who(t.kind, &t.name, &t.source),
+                    printable(&t.message)
+                )
+            },
+        );
     }
     let s = summary(namespaces);
     let judged_by = if targets.is_empty() {
@@ -281,8 +332,10 @@ pub fn plan_text(plan: &Plan, targets: &[&str], namespaces: &[NamespaceReport]) 
     };
     let _ = writeln!(
         out,
-        "{} workloads in {} namespaces: {} rejected by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{judged_by}",
-        s.workloads, s.namespaces, s.rejected, s.flagged, s.relied_on_psp_mutation, s.new_in_pss
+        "{} in {}: {} rejected by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{judged_by}",
+        super::wording::count(s.workloads, "workload", "workloads"),
+        super::wording::count(s.namespaces, "namespace", "namespaces"),
+        s.rejected, s.flagged, s.relied_on_psp_mutation, s.new_in_pss
     );
     out
 }
@@ -295,10 +348,10 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
     let s = summary(namespaces);
     let _ = writeln!(
         out,
-        "Plan: `{}`. {} workloads in {} namespaces: **{} rejected** by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{}.\n",
+        "Plan: `{}`. {} in {}: **{} rejected** by enforce, {} flagged by audit/warn, {} relied on PSP mutation, {} hit controls new in PSS{}.\n",
         cell(&plan.source).replace('`', "'"),
-        s.workloads,
-        s.namespaces,
+        super::wording::count(s.workloads, "workload", "workloads"),
+        super::wording::count(s.namespaces, "namespace", "namespaces"),
         s.rejected,
         s.flagged,
         s.relied_on_psp_mutation,
@@ -318,11 +371,11 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
                 format!("{} / {}", n.audit, n.warn),
                 n.workloads.to_string(),
                 n.all_meet.map(|l| l.to_string()).unwrap_or("-".into()),
-                n.rejected.len().to_string(),
-                n.flagged.len().to_string(),
-                n.relied_on_psp_mutation.len().to_string(),
-                n.new_in_pss.len().to_string(),
-                n.denied_by_targets.len().to_string(),
+                n.counts.rejected.to_string(),
+                n.counts.flagged.to_string(),
+                n.counts.relied_on_psp_mutation.to_string(),
+                n.counts.new_in_pss.to_string(),
+                n.counts.denied_by_targets.to_string(),
             ]
         })
         .collect();
@@ -344,11 +397,10 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
     );
     out.push('\n');
     for n in namespaces {
-        let nothing = n.rejected.is_empty()
-            && n.flagged.is_empty()
-            && n.relied_on_psp_mutation.is_empty()
-            && n.new_in_pss.is_empty()
-            && n.denied_by_targets.is_empty();
+        let c = &n.counts;
+        let nothing =
+            c.rejected + c.flagged + c.relied_on_psp_mutation + c.new_in_pss + c.denied_by_targets
+                == 0;
         if nothing {
             continue;
         }
@@ -360,20 +412,20 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
                 cell(source).replace('`', "'")
             )
         };
-        let section = |out: &mut String, title: &str, lines: Vec<String>| {
+        let section = |out: &mut String, title: &str, total: usize, lines: Vec<String>| {
             if lines.is_empty() {
                 return;
             }
             let _ = writeln!(out, "{title}:\n");
-            let total = lines.len();
+            let shown = lines.len().min(SHOWN);
             for l in lines.into_iter().take(SHOWN) {
                 let _ = writeln!(out, "- {l}");
             }
-            if total > SHOWN {
+            if total > shown {
                 let _ = writeln!(
                     out,
                     "- ... and {} more (`--format json` lists every one)",
-                    total - SHOWN
+                    total - shown
                 );
             }
             out.push('\n');
@@ -381,6 +433,7 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         section(
             &mut out,
             &format!("Rejected by enforce {}", n.enforce),
+            n.counts.rejected,
             n.rejected
                 .iter()
                 .map(|f| {
@@ -395,6 +448,7 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         section(
             &mut out,
             "Flagged by audit / warn",
+            n.counts.flagged,
             n.flagged
                 .iter()
                 .map(|f| {
@@ -410,6 +464,7 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         section(
             &mut out,
             "Relied on PSP mutation (Pod Security Admission does not mutate)",
+            n.counts.relied_on_psp_mutation,
             n.relied_on_psp_mutation
                 .iter()
                 .map(|m| {
@@ -425,6 +480,7 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         section(
             &mut out,
             "Controls new in PSS (no PSP checked them)",
+            n.counts.new_in_pss,
             n.new_in_pss
                 .iter()
                 .map(|c| {
@@ -439,6 +495,7 @@ pub fn plan_markdown(plan: &Plan, targets: &[&str], namespaces: &[NamespaceRepor
         section(
             &mut out,
             "Denied by the engine targets",
+            n.counts.denied_by_targets,
             n.denied_by_targets
                 .iter()
                 .map(|t| {

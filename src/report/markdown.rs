@@ -1,16 +1,20 @@
 //! `REPORT.md`: what a reviewer reads in the pull request.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::version_label;
+use super::what_to_do::{capped, LIST_MAX};
+use super::wording::{count, sentence};
 use crate::convert::Conversion;
 use crate::pss::Level;
 use crate::targets::psa::current_levels;
 
 /// Text safe anywhere inline in Markdown, table cells included: Markdown's active characters
-/// are backslash-escaped, `&`, `<` and `>` become entities (no name can open an HTML tag), and
-/// every line break (U+2028 and U+2029 included) becomes a space, so no value can start a new
-/// line, list item, heading or table row.
+/// are backslash-escaped, `&` and `<` become entities (no name can open an HTML tag, so a `>`
+/// closes nothing and is kept as written, `->` included, except first, where it would open a
+/// quote), and every line break (U+2028 and U+2029 included) becomes a space, so no value can
+/// start a new line, list item, heading or table row.
 pub fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -19,9 +23,9 @@ pub fn cell(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            '>' if out.trim().is_empty() => out.push_str("\\>"),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => out.push(' '),
             c => out.push(c),
         }
@@ -49,11 +53,12 @@ pub fn table<R: AsRef<[String]>>(
     }
 }
 
+/// A list for a table cell: `(none)`, or at most [`LIST_MAX`] items and a count of the rest.
 fn list(items: &[String]) -> String {
     if items.is_empty() {
         "(none)".into()
     } else {
-        cell(&items.join(", "))
+        cell(&capped(items, LIST_MAX))
     }
 }
 
@@ -63,21 +68,47 @@ pub fn markdown(c: &Conversion) -> String {
     let _ = writeln!(out, "# PodSecurityPolicy migration report\n");
     let _ = writeln!(
         out,
-        "Kubernetes {}; {} PodSecurityPolicies, as stored with feature gates {}.\n",
+        "Kubernetes {}; {}, as stored with feature gates {}.\n",
         version_label(c),
-        c.policies.len(),
+        count(c.policies.len(), "PodSecurityPolicy", "PodSecurityPolicies"),
         c.feature_gates
     );
+    super::what_to_do::markdown(&mut out, c);
     levels_section(&mut out, c);
     psa_section(&mut out, c);
-    super::psp_denied::markdown(&mut out, c);
-    super::fidelity::markdown(&mut out, &c.fidelity);
+    super::fidelity::markdown(&mut out, c);
     out
+}
+
+/// Opens a collapsed `<details>` block when `rows` exceeds [`LIST_MAX`], so a long table does
+/// not bury what follows; returns whether it did (the caller closes it with [`unfold`]).
+pub fn fold(out: &mut String, rows: usize, summary: &str) -> bool {
+    if rows <= LIST_MAX {
+        return false;
+    }
+    let _ = writeln!(
+        out,
+        "<details>\n<summary>{}</summary>\n",
+        super::fidelity::html(summary)
+    );
+    true
+}
+
+/// Closes what [`fold`] opened.
+pub fn unfold(out: &mut String, folded: bool) {
+    if folded {
+        let _ = writeln!(out, "</details>\n");
+    }
 }
 
 fn levels_section(out: &mut String, c: &Conversion) {
     let _ = writeln!(out, "## Pod Security Standards level of each PSP\n");
     let _ = writeln!(out, "*Compatible*: the strictest level that rejects nothing the PSP admitted. *Intended*: the strictest level that none of the PSP's explicit grants exceed; the gap is what the PSP allowed by omission (run `podsec-migrate levels` for every field).\n");
+    let folded = fold(
+        out,
+        c.policies.len(),
+        &count(c.policies.len(), "PodSecurityPolicy", "PodSecurityPolicies"),
+    );
     table(
         out,
         &["PSP", "compatible", "intended", "source"],
@@ -91,11 +122,26 @@ fn levels_section(out: &mut String, c: &Conversion) {
         }),
     );
     out.push('\n');
+    unfold(out, folded);
 }
 
 fn psa_section(out: &mut String, c: &Conversion) {
     let plan = &c.plan;
     let _ = writeln!(out, "## Pod Security Admission\n");
+    let mut by_level: BTreeMap<Level, usize> = BTreeMap::new();
+    for ns in &plan.namespaces {
+        *by_level.entry(ns.enforce).or_default() += 1;
+    }
+    let levels: Vec<String> = by_level.iter().map(|(l, n)| format!("{n} {l}")).collect();
+    let folded = fold(
+        out,
+        plan.namespaces.len(),
+        &format!(
+            "{}: enforce {}",
+            count(plan.namespaces.len(), "namespace", "namespaces"),
+            levels.join(", ")
+        ),
+    );
     let labelled = plan.namespaces.iter().any(|n| !n.current.is_empty());
     let mut header = vec!["namespace"];
     if labelled {
@@ -139,6 +185,7 @@ fn psa_section(out: &mut String, c: &Conversion) {
             cell(&ns.notes.join("; "))
         );
     }
+    unfold(out, folded);
     let d = &plan.defaults;
     let _ = writeln!(
         out,
@@ -147,19 +194,28 @@ fn psa_section(out: &mut String, c: &Conversion) {
         d.audit,
         d.warn,
         cell(&d.version),
-        cell(&d.why)
+        cell(&full_stop(&sentence(&d.why)))
     );
     let _ = writeln!(out, "### Exemptions\n");
     if plan.exempt_usernames.is_empty() {
         let _ = writeln!(out, "No exemptions: no user is granted a PSP looser than the level where the grant applies.");
     }
     for e in &plan.exempt_usernames {
-        let _ = writeln!(out, "- username \"{}\": {}", cell(&e.value), cell(&e.why));
+        let _ = writeln!(out, "- Username \"{}\": {}", cell(&e.value), cell(&e.why));
     }
     for n in &plan.notes {
-        let _ = writeln!(out, "- {}", cell(n));
+        let _ = writeln!(out, "- {}", cell(&sentence(n)));
     }
     out.push('\n');
+}
+
+/// `s` ending with a full stop.
+fn full_stop(s: &str) -> String {
+    if s.is_empty() || s.ends_with('.') {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
 }
 
 /// Privileged stands out in a table.
@@ -179,7 +235,16 @@ mod tests {
         assert_eq!(cell("a|b\nc\u{2028}d"), "a\\|b c d");
         assert_eq!(
             cell("<img src=x> [l](u) `c` *e*"),
-            "&lt;img src=x&gt; \\[l\\](u) \\`c\\` \\*e\\*"
+            "&lt;img src=x> \\[l\\](u) \\`c\\` \\*e\\*"
         );
+    }
+
+    #[test]
+    fn arrows_stay_arrows_and_a_leading_quote_marker_is_escaped() {
+        assert_eq!(
+            cell("RoleBinding a -> ClusterRole b"),
+            "RoleBinding a -> ClusterRole b"
+        );
+        assert_eq!(cell(" > quoted"), " \\> quoted");
     }
 }

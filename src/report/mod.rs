@@ -5,10 +5,11 @@ pub mod audit;
 mod fidelity;
 pub mod levels;
 pub mod markdown;
-mod psp_denied;
 pub mod simulate;
 mod terminal;
 pub mod verify;
+mod what_to_do;
+mod wording;
 
 use serde::Serialize;
 
@@ -20,7 +21,7 @@ use crate::render::Document;
 use crate::targets::psa::{Defaults, Exemption, NamespacePlan};
 
 pub use markdown::{cell as markdown_cell, markdown};
-pub use terminal::{terminal, terminal_with};
+pub use terminal::{next_steps, terminal, terminal_with};
 
 /// Colour on the terminal: only when stdout is a tty and `NO_COLOR` is unset or empty.
 pub fn colour() -> bool {
@@ -73,6 +74,7 @@ struct ReportJson<'a> {
     defaults: &'a Defaults,
     exemptions: ExemptionsJson<'a>,
     notes: &'a [String],
+    what_to_do: Vec<what_to_do::NamespaceJson<'a>>,
     fidelity: Vec<&'a FidelityRow>,
     semantic_diff: Vec<fidelity::DiffJson<'a>>,
 }
@@ -120,8 +122,13 @@ pub fn json(c: &Conversion) -> String {
             runtime_classes: &c.plan.exempt_runtime_classes,
         },
         notes: &c.plan.notes,
+        what_to_do: what_to_do::json(c),
         fidelity: c.fidelity.iter().flat_map(|r| &r.rows).collect(),
-        semantic_diff: c.fidelity.iter().map(fidelity::DiffJson::of).collect(),
+        semantic_diff: c
+            .fidelity
+            .iter()
+            .map(|r| fidelity::DiffJson::of(r, &c.intents))
+            .collect(),
     };
     format!(
         "{}\n",

@@ -96,7 +96,55 @@ pub fn terminal_with(c: &Conversion, colour: bool) -> String {
             .collect();
         let _ = writeln!(out, "  exempt usernames: {}", printable(&users.join(", ")));
     }
-    super::psp_denied::terminal(&mut out, c);
-    super::fidelity::terminal(&mut out, &c.fidelity, colour);
+    super::what_to_do::terminal(&mut out, c);
+    super::fidelity::terminal(&mut out, c, colour);
     out
+}
+
+/// The summary's last lines: where the output went and the next command to run (the label
+/// script's dry run when the PSA target was rendered).
+pub fn next_steps(c: &Conversion, dir: &std::path::Path) -> String {
+    let shown = dir.display().to_string();
+    let script = super::what_to_do::LABEL_SCRIPT;
+    let mut out = format!(
+        "Wrote {} files to {} (REPORT.md opens with what to do).\n",
+        c.documents.len(),
+        printable(&shown)
+    );
+    if c.documents.iter().any(|d| d.path == script) {
+        let path = dir.join(script).display().to_string();
+        let _ = writeln!(
+            out,
+            "Next: sh {}   # a server-side dry run; add --apply once it is clean",
+            printable(&sh_word(&path))
+        );
+    } else {
+        let path = dir.join("REPORT.md").display().to_string();
+        let _ = writeln!(out, "Next: read {}", printable(&path));
+    }
+    out
+}
+
+/// `s` as one shell word: as it is when it holds only characters no shell treats specially,
+/// else single-quoted.
+fn sh_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sh_word;
+
+    #[test]
+    fn paths_become_one_shell_word() {
+        assert_eq!(sh_word("migrated/psa/x.sh"), "migrated/psa/x.sh");
+        assert_eq!(sh_word("my dir/it's"), "'my dir/it'\\''s'");
+    }
 }

@@ -117,15 +117,19 @@ impl Engine {
                 return Ok(None);
             }
         }
-        let mut values: HashMap<String, Value> = HashMap::new();
+        // One map grows as the variables are evaluated: the context's handle on it is dropped
+        // before each insert, so the insert does not copy it.
+        let mut map: Arc<HashMap<Key, Value>> = Arc::default();
         for (name, program) in &self.variables {
-            ctx.add_variable_from_value("variables", map_of(&values));
+            ctx.add_variable_from_value("variables", Value::Map(Map { map: map.clone() }));
             let v = program
                 .execute(&ctx)
                 .map_err(|e| format!("variable {name}: {e}"))?;
-            values.insert(name.clone(), v);
+            ctx.add_variable_from_value("variables", Value::Null);
+            Arc::make_mut(&mut map).insert(Key::String(Arc::new(name.clone())), v);
         }
-        ctx.add_variable_from_value("variables", map_of(&values));
+        ctx.add_variable_from_value("variables", Value::Map(Map { map: map.clone() }));
+        let values = map.iter().map(|(k, v)| (key_text(k), v.clone())).collect();
         Ok(Some((ctx, values)))
     }
 
@@ -182,14 +186,6 @@ fn boolean(r: cel::ResolveResult, what: &str) -> Result<bool, String> {
         Ok(other) => Err(format!("{what} gave {other:?}, not a bool")),
         Err(e) => Err(format!("{what}: {e}")),
     }
-}
-
-fn map_of(values: &HashMap<String, Value>) -> Value {
-    let m: HashMap<Key, Value> = values
-        .iter()
-        .map(|(k, v)| (Key::String(Arc::new(k.clone())), v.clone()))
-        .collect();
-    Value::Map(Map { map: Arc::new(m) })
 }
 
 fn request_value(r: &Request) -> Value {

@@ -15,7 +15,6 @@ use serde::Serialize;
 use tera::Context;
 
 use super::{Input, Rendered, Target};
-use crate::cel::eval::Engine;
 use crate::cel::{self, Access, PodRoot};
 use crate::render::{render, Document};
 use crate::replay::has_rbac;
@@ -102,16 +101,14 @@ impl Target for Kyverno {
                 .next()
                 .is_some()
         });
-        let mut engine = None;
         if defaults {
             let mutating = cel::mutating(input.intents, access, &PodRoot::pod_or_template());
             documents.push(mutating_policy(input, &mutating));
-            engine = Engine::from_parts(&[], &mutating.variables, &[]).ok();
         }
         documents.extend(test_suite::documents(
             input.loaded,
             scopes,
-            test_suite::Form::Policies(engine.as_ref()),
+            test_suite::Form::Policies(defaults.then_some(input.intents)),
         ));
         Rendered {
             documents,

@@ -5,8 +5,9 @@
 //! Two tests, so the result does not depend on whether the CLI mutates before it validates:
 //! `tests/validating` judges each pod as the plugin stored it (after the chosen PSP's defaults)
 //! or, when denied, as submitted; `tests/mutating` submits the pods the plugin changed and
-//! expects them changed as the embedded engine changes them, which the differential tests hold
-//! equal to the plugin's pods (capability lists in the policy's order). The ClusterPolicy form
+//! expects them changed as the chosen PSP's patches change them in the embedded engine, kept
+//! only where that equals the plugin's pod (capability lists in the policy's order): so the
+//! suite tests the policy's choice of PSP against the plugin's. The ClusterPolicy form
 //! has only `tests/validating`, against the ClusterPolicy's rule.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +19,8 @@ use tera::Context;
 
 use super::{CLUSTER_POLICY_NAME, CLUSTER_POLICY_RULE, MUTATING_NAME, POLICY_NAME};
 use crate::cel::eval::{mutation, Engine, Request};
+use crate::cel::{self, PodRoot};
+use crate::intent::Intent;
 use crate::load::Loaded;
 use crate::psp::Psp;
 use crate::render::{render, yaml_safe_json, Document};
@@ -32,12 +35,15 @@ struct Case {
     /// `Some(pod)` when admitted (the stored pod, mutated or not); `None` when denied.
     stored: Option<Value>,
     mutated: bool,
+    /// The PSP the plugin chose, when it changed the pod.
+    chosen: Option<String>,
 }
 
 /// Which policies the suite tests.
 pub enum Form<'a> {
-    /// The ValidatingPolicy, and the MutatingPolicy (run in this engine) where there is one.
-    Policies(Option<&'a Engine>),
+    /// The ValidatingPolicy, and the MutatingPolicy where there is one (with the intents whose
+    /// defaults it applies).
+    Policies(Option<&'a [Intent]>),
     /// The ClusterPolicy's rule; no mutation.
     ClusterPolicy,
 }
@@ -54,8 +60,8 @@ pub fn documents(loaded: &Loaded, scopes: Option<&Scopes>, form: Form<'_>) -> Ve
     match form {
         Form::Policies(mutating) => {
             let mut out = validating(&cases, &VALIDATING_POLICY);
-            if let Some(engine) = mutating {
-                out.extend(mutating_suite(&cases, engine));
+            if let Some(intents) = mutating {
+                out.extend(mutating_suite(&cases, intents));
             }
             out
         }
@@ -94,18 +100,23 @@ fn case(name: String, mut pod: Pod, usable: Vec<&Psp>) -> Case {
     let choice = choose(&usable, &spec, &pod.metadata);
     apply_api_defaults(&mut pod);
     let submitted = serde_json::to_value(&pod).unwrap_or(Value::Null);
-    let (stored, mutated) = match choice {
-        Choice::Admitted { pod, mutations, .. } => {
+    let (stored, chosen) = match choice {
+        Choice::Admitted {
+            pod,
+            mutations,
+            psp,
+        } => {
             let stored = serde_json::to_value(&*pod).map(mutation::comparable).ok();
-            (stored, !mutations.is_empty())
+            (stored, (!mutations.is_empty()).then_some(psp))
         }
-        Choice::Denied { .. } => (None, false),
+        Choice::Denied { .. } => (None, None),
     };
     Case {
         name,
         submitted,
         stored,
-        mutated,
+        mutated: chosen.is_some(),
+        chosen,
     }
 }
 
@@ -339,12 +350,23 @@ fn validating(cases: &[Case], tested: &Tested) -> Vec<Document> {
     ]
 }
 
-fn mutating_suite(cases: &[Case], engine: &Engine) -> Vec<Document> {
+/// The pods the plugin changed, as submitted and as the chosen PSP's patches change them.
+fn mutating_suite(cases: &[Case], intents: &[Intent]) -> Vec<Document> {
     const DIR: &str = "kyverno/tests/mutating";
+    let mut engines: BTreeMap<&str, Option<Engine>> = BTreeMap::new();
     let mut submitted = Vec::new();
     let mut patched = Vec::new();
     let mut names = Vec::new();
     for c in cases.iter().filter(|c| c.mutated) {
+        let Some(psp) = c.chosen.as_deref() else {
+            continue;
+        };
+        let engine = engines
+            .entry(psp)
+            .or_insert_with(|| patches_engine(intents, psp));
+        let Some(engine) = engine.as_ref() else {
+            continue;
+        };
         let ns = c.submitted["metadata"]["namespace"]
             .as_str()
             .unwrap_or("default");
@@ -388,4 +410,12 @@ fn mutating_suite(cases: &[Case], engine: &Engine) -> Vec<Document> {
             content: stream(&patched_refs),
         },
     ]
+}
+
+/// The embedded engine running the patches of `psp` alone; `None` when no intent is named so or
+/// its program does not compile (its cases are then left out of the suite).
+fn patches_engine(intents: &[Intent], psp: &str) -> Option<Engine> {
+    let intent = intents.iter().find(|i| i.psp == psp)?;
+    let program = cel::mutating_one(intent, &PodRoot::pod_or_template());
+    Engine::from_parts(&[], &program.variables, &[]).ok()
 }

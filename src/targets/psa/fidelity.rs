@@ -74,7 +74,6 @@ pub fn report_at(
     let at = ComparedLevel {
         level,
         why: format!("{level}: as asked"),
-        note: None,
     };
     report_with(intent, policy, at, &Standards::new(version))
 }
@@ -110,8 +109,6 @@ fn report_with(
 struct ComparedLevel {
     level: Level,
     why: String,
-    /// Said in every reason: the PSP is usable under several enforce levels.
-    note: Option<String>,
 }
 
 /// The least restrictive enforce level of the places the PSP is usable (its namespaces, the
@@ -139,29 +136,46 @@ fn enforce_level(
         return ComparedLevel {
             level: compatible,
             why: format!("{compatible}: usable in no namespace, so its compatible level"),
-            note: None,
         };
     };
     let distinct: BTreeSet<Level> = places.iter().map(|(_, l)| *l).collect();
-    let list = places
-        .iter()
-        .map(|(p, l)| format!("{p} ({l})"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = places_list(&places);
     if distinct.len() == 1 {
         return ComparedLevel {
             level,
             why: format!("{level}: the enforce level where it is usable: {list}"),
-            note: None,
         };
     }
     ComparedLevel {
         level,
         why: format!("{level}: the least restrictive enforce level where it is usable: {list}"),
-        note: Some(format!(
-            "{level}: the least restrictive enforce level where it is usable"
-        )),
     }
+}
+
+/// At most this many places are named in a comparison; the rest are counted.
+const PLACES_NAMED: usize = 5;
+
+/// `namespace a (privileged), the cluster default (baseline)`: every place, or, when there
+/// are more than [`PLACES_NAMED`], that many (the least restrictive first) and a count of the
+/// rest per level, so a cluster of hundreds of namespaces still gets a one-line comparison.
+fn places_list(places: &[(String, Level)]) -> String {
+    let mut sorted: Vec<&(String, Level)> = places.iter().collect();
+    if sorted.len() > PLACES_NAMED {
+        sorted.sort_by_key(|(_, l)| *l);
+    }
+    let mut named: Vec<String> = sorted
+        .iter()
+        .take(PLACES_NAMED)
+        .map(|(p, l)| format!("{p} ({l})"))
+        .collect();
+    let mut rest: BTreeMap<Level, usize> = BTreeMap::new();
+    for (_, l) in sorted.iter().skip(PLACES_NAMED) {
+        *rest.entry(*l).or_default() += 1;
+    }
+    for (l, n) in rest {
+        named.push(format!("{n} more ({l})"));
+    }
+    named.join(", ")
 }
 
 /// One constraint's row.
@@ -177,10 +191,6 @@ fn row(
     let target_rule = match verdict {
         Fidelity::Exact => Some(psp_rule.clone()),
         _ => target_rule,
-    };
-    let reason = match &at.note {
-        Some(n) => format!("{reason} ({n})"),
-        None => reason,
     };
     FidelityRow {
         psp: intent.psp.clone(),
@@ -261,6 +271,8 @@ fn weaker(
     if !pss.checked(&c.field) {
         // The field as `levels` names it.
         let field = rows.first().map_or(c.field.as_str(), |r| r.field);
+        // The level row's own "; no level ..." ending would repeat what this reason opens with.
+        let why = why.rfind("; no level").map_or(why, |i| &why[..i]);
         return (
             Fidelity::Lost,
             format!(

@@ -211,10 +211,11 @@ fn the_least_restrictive_place_is_chosen_and_said() {
         .compared_with
         .starts_with("baseline: the least restrictive"));
     assert!(r.compared_with.contains("namespace a (restricted)"));
-    assert!(r
+    // Said once, in the comparison, not again in every row's reason.
+    assert!(!r
         .rows
         .iter()
-        .all(|row| row.reason.contains("least restrictive")));
+        .any(|row| row.reason.contains("least restrictive")));
     // Usable nowhere: its compatible level (privileged for a defaults-only PSP).
     let nowhere = plan_with_default(&[]);
     let r = reports(
@@ -337,4 +338,82 @@ fn a_grant_beyond_the_level_and_a_narrower_list_is_looser() {
     p.spec.allowed_capabilities = vec!["SYS_ADMIN".into()];
     let row = only(&at(&p, Level::Baseline), "spec.allowedCapabilities");
     assert_eq!(row.verdict, Fidelity::Looser, "{row:?}");
+}
+
+#[test]
+fn hundreds_of_namespaces_are_summarised_in_the_comparison() {
+    let v = Version::Minor(30);
+    let mut namespaces: Vec<NamespacePlan> = (0..300)
+        .map(|i| namespace(&format!("team-{i:03}"), Level::Baseline, &["test"]))
+        .collect();
+    namespaces.push(namespace("kube-system", Level::Privileged, &["test"]));
+    let p = psp();
+    let r = reports(
+        &[intent_of(&p)],
+        &[judge(&intent_of(&p), v)],
+        &plan(namespaces, &[]),
+        &ExemptUsers::new(),
+        v,
+    )
+    .remove(0);
+    assert!(
+        r.compared_with
+            .starts_with("privileged: the least restrictive enforce level where it is usable: namespace kube-system (privileged), namespace team-000 (baseline)"),
+        "{}",
+        r.compared_with
+    );
+    assert!(
+        r.compared_with.ends_with(", 296 more (baseline)"),
+        "{}",
+        r.compared_with
+    );
+    assert!(r.compared_with.len() < 600, "{}", r.compared_with.len());
+}
+
+#[test]
+fn reasons_do_not_repeat_what_the_comparison_or_the_verdict_says() {
+    let v = Version::Minor(30);
+    let mut p = psp();
+    p.spec.fs_group = GroupStrategy {
+        rule: GroupRule::MustRunAs,
+        ranges: vec![IdRange { min: 1, max: 65535 }],
+    };
+    let r = reports(
+        &[intent_of(&p)],
+        &[judge(&intent_of(&p), v)],
+        &plan(
+            vec![
+                namespace("a", Level::Privileged, &["test"]),
+                namespace("b", Level::Baseline, &["test"]),
+            ],
+            &[],
+        ),
+        &ExemptUsers::new(),
+        v,
+    )
+    .remove(0);
+    assert!(
+        r.compared_with.contains("least restrictive"),
+        "{}",
+        r.compared_with
+    );
+    for row in &r.rows {
+        assert!(
+            !row.reason.contains("least restrictive enforce level"),
+            "the comparison is said once, above the rows: {}",
+            row.reason
+        );
+    }
+    let lost = only(&r, "spec.fsGroup");
+    assert_eq!(lost.verdict, Fidelity::Lost, "{lost:?}");
+    assert_eq!(
+        lost.reason.matches("no level").count()
+            + lost
+                .reason
+                .matches("no Pod Security Standards level")
+                .count(),
+        1,
+        "{}",
+        lost.reason
+    );
 }
