@@ -9,6 +9,7 @@
 //! `verify` fails on it.
 
 pub mod kyverno;
+pub mod rego;
 
 use std::collections::BTreeMap;
 use std::path::Path;
