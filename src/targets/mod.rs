@@ -6,6 +6,8 @@
 //! from them) into documents, and says per PSP constraint what it kept. The fidelity report is
 //! never written by hand per target: it is built from the rows every target hands back.
 
+mod cases;
+pub mod gatekeeper;
 pub mod kyverno;
 pub mod psa;
 
@@ -29,7 +31,7 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `--targets` lists them.
-pub const ALL: &[&dyn Target] = &[&psa::Psa, &kyverno::Kyverno];
+pub const ALL: &[&dyn Target] = &[&psa::Psa, &kyverno::Kyverno, &gatekeeper::Gatekeeper];
 
 /// The target called `name`.
 pub fn by_name(name: &str) -> Option<&'static dyn Target> {
