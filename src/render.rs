@@ -69,6 +69,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/vap/mutating-admission-policy-binding.yaml.tera"),
     ),
     (
+        "gatekeeper/constraint-template.yaml",
+        include_str!("../templates/gatekeeper/constraint-template.yaml.tera"),
+    ),
+    (
+        "gatekeeper/constraint.yaml",
+        include_str!("../templates/gatekeeper/constraint.yaml.tera"),
+    ),
+    (
+        "gatekeeper/expansion-templates.yaml",
+        include_str!("../templates/gatekeeper/expansion-templates.yaml.tera"),
+    ),
+    (
+        "gatekeeper/mutators.yaml",
+        include_str!("../templates/gatekeeper/mutators.yaml.tera"),
+    ),
+    (
+        "gatekeeper/suite.yaml",
+        include_str!("../templates/gatekeeper/suite.yaml.tera"),
+    ),
+    (
         "accept/accepted-findings.yaml",
         include_str!("../templates/accept/accepted-findings.yaml.tera"),
     ),

@@ -344,7 +344,14 @@ fn every_slice_verifies_with_the_kyverno_and_vap_targets() {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
         let input = path.to_str().unwrap();
-        let r = common::run(&["convert", input, "--out", out.to_str().unwrap()]);
+        let r = common::run(&[
+            "convert",
+            input,
+            "--out",
+            out.to_str().unwrap(),
+            "--targets",
+            "psa,kyverno,vap",
+        ]);
         assert_eq!(r.code, 0, "{file}: convert: {}", r.stderr);
         let r = common::run(&["verify", out.to_str().unwrap(), input]);
         assert_eq!(r.code, 0, "{file}: verify: {}{}", r.stdout, r.stderr);

@@ -531,7 +531,8 @@ fn report_md_keeps_names_inside_their_section() {
     let opens = md.matches("<details>").count();
     assert_eq!(opens, md.matches("</details>").count());
     assert_eq!(opens, 4, "one section per PSP");
-    assert!(md.contains("<summary>restricted — kyverno: "), "{md}");
+    assert!(md.contains("<summary>restricted — gatekeeper: "), "{md}");
+    assert!(md.contains(" lost; kyverno: "), "{md}");
     assert!(md.contains(" lost; psa: "), "{md}");
     assert!(
         md.contains("```diff\n--- psp/node-agent\n+++ psa/node-agent\n"),

@@ -166,7 +166,7 @@ fn the_version_picks_the_apis() {
     assert!(
         read(&out, "REPORT.md")
             .unwrap()
-            .contains("the vap target is left out"),
+            .contains("The vap target is left out"),
         "the report says why"
     );
     let schemas = schemas("vap version schemas");

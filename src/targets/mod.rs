@@ -6,7 +6,9 @@
 //! from them) into documents, and says per PSP constraint what it kept. The fidelity report is
 //! never written by hand per target: it is built from the rows every target hands back.
 
+mod cases;
 pub mod cel_rows;
+pub mod gatekeeper;
 pub mod kyverno;
 pub mod psa;
 pub mod vap;
@@ -36,7 +38,12 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `--targets` lists them.
-pub const ALL: &[&dyn Target] = &[&psa::Psa, &kyverno::Kyverno, &vap::Vap];
+pub const ALL: &[&dyn Target] = &[
+    &psa::Psa,
+    &kyverno::Kyverno,
+    &gatekeeper::Gatekeeper,
+    &vap::Vap,
+];
 
 /// The target called `name`.
 pub fn by_name(name: &str) -> Option<&'static dyn Target> {

@@ -5,10 +5,16 @@
 //!
 //! A disagreement is *declared* when the target's fidelity report says why it happens (a pod
 //! that relied on a PSP default, which no policy in the directory applies: the mutating policy
-//! was left out, or the ClusterPolicy form has none); anything else is undeclared, and
-//! `verify` fails on it.
+//! was left out, or the ClusterPolicy form has none; a pod Gatekeeper's mutators changed in a
+//! namespace where they cannot make the plugin's choice among PSPs); anything else is
+//! undeclared, and `verify` fails on it.
+//!
+//! Gatekeeper's output is run as Gatekeeper runs it: its mutators ([`crate::targets::gatekeeper::apply`]),
+//! then its ConstraintTemplate's Rego in regorus ([`rego`]) with the Constraint's parameters.
 
+pub mod gatekeeper;
 pub mod kyverno;
+pub mod rego;
 pub mod vap;
 
 use std::collections::BTreeMap;
@@ -133,9 +139,19 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
             not_run: None,
         });
     }
-    if engines.is_empty() {
+    let gatekeeper_template = dir.join("gatekeeper").join("constraint-template.yaml");
+    let mut gatekeeper = None;
+    if gatekeeper_template.is_file() {
+        gatekeeper = Some(gatekeeper::Gatekeeper::read(dir, loaded)?);
+        targets.push(TargetRun {
+            target: GATEKEEPER_TARGET,
+            file: gatekeeper_template.display().to_string(),
+            not_run: None,
+        });
+    }
+    if engines.is_empty() && gatekeeper.is_none() {
         return Err(format!(
-            "{}: no policy this command can run (expected kyverno/validating-policy.yaml, kyverno/cluster-policy.yaml or vap/validating-admission-policy.yaml from `podsec-migrate convert`)",
+            "{}: no policy this command can run (expected kyverno/validating-policy.yaml, kyverno/cluster-policy.yaml, gatekeeper/constraint-template.yaml or vap/validating-admission-policy.yaml from `podsec-migrate convert`)",
             dir.display()
         ));
     }
@@ -209,6 +225,9 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
             }
             verdicts.push(verdict);
         }
+        if let Some(gk) = gatekeeper.as_mut() {
+            verdicts.push(gatekeeper_verdict(gk, &object, r, &request)?);
+        }
         results.push(Verdicts {
             kind: r.kind,
             namespace: r.namespace.clone(),
@@ -222,6 +241,48 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
     }
     Ok(Report { targets, results })
 }
+
+/// The Gatekeeper target's verdict: its mutators, then its Rego. The pods are not compared
+/// (`same_pod` stays unset): the mutators put user and group IDs, runAsNonRoot and SELinux
+/// options on the pod's security context, where the plugin put them on each container, to the
+/// same effect, so the two pods differ by design.
+fn gatekeeper_verdict(
+    gk: &mut gatekeeper::Gatekeeper,
+    object: &serde_json::Value,
+    r: &SimResult,
+    request: &Request,
+) -> Result<TargetVerdict, String> {
+    let mut object = object.clone();
+    let changed = gk
+        .mutate(&mut object, &r.namespace)
+        .map_err(|e| format!("{GATEKEEPER_TARGET}: {}: mutation: {e}", r.source))?;
+    let violations = gk
+        .review(
+            &object,
+            &r.namespace,
+            &request.username,
+            &request.groups,
+            &request.operation,
+        )
+        .map_err(|e| format!("{GATEKEEPER_TARGET}: {}: {e}", r.source))?;
+    let admitted = violations.is_empty();
+    let agreed = admitted == r.admitted;
+    Ok(TargetVerdict {
+        target: GATEKEEPER_TARGET,
+        admitted,
+        message: (!admitted).then(|| violations.join("; ")),
+        agreed,
+        declared: if agreed {
+            None
+        } else {
+            gk.declared(r, changed)
+        },
+        same_pod: None,
+    })
+}
+
+/// The target name `verify` gives the Gatekeeper output.
+pub const GATEKEEPER_TARGET: &str = "gatekeeper";
 
 /// One policy set the directory holds, ready to run.
 struct Run {

@@ -102,7 +102,7 @@ pub fn check_actions(actions: &[Action]) -> Result<Vec<Action>, String> {
 pub fn unsupported(version: Version) -> Option<String> {
     match version {
         Version::Minor(m) if m < MIN_MINOR => Some(format!(
-            "ValidatingAdmissionPolicy is in admissionregistration.k8s.io/v1 from Kubernetes 1.{MIN_MINOR}; --k8s-version v1.{m} is older (use the psa or kyverno targets, or --k8s-version v1.{MIN_MINOR} or later)"
+            "ValidatingAdmissionPolicy is in admissionregistration.k8s.io/v1 from Kubernetes 1.{MIN_MINOR}; --k8s-version v1.{m} is older (use the psa, kyverno or gatekeeper targets, or --k8s-version v1.{MIN_MINOR} or later)"
         )),
         _ => None,
     }
