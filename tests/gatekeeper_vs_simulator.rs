@@ -11,14 +11,15 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::podgen::{pod, psp};
+use common::podgen::psp;
+use common::rbacgen::{grants, placed_pod};
 use k8s_openapi::api::core::v1::Pod;
 use podsec_migrate::cel::Access;
 use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
 use podsec_migrate::psp::Psp;
 use podsec_migrate::replay::{self, has_rbac};
-use podsec_migrate::scope::{Grant, Identity, PspSelection, Scopes, Subject};
+use podsec_migrate::scope::{Identity, Scopes};
 use podsec_migrate::simulate::{apply_api_defaults, choose, Choice};
 use podsec_migrate::targets::gatekeeper::fidelity::{ambiguities, declared};
 use podsec_migrate::targets::gatekeeper::{apply::apply, mutators, parameters, rego};
@@ -26,9 +27,6 @@ use podsec_migrate::verify::rego::Rego;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
-
-const NAMESPACES: &[&str] = &["apps", "tools"];
-const ACCOUNTS: &[&str] = &["default", "builder"];
 
 fn engine() -> Rego {
     let mut modules = vec![("main.rego".to_string(), rego::MAIN.to_string())];
@@ -66,56 +64,6 @@ fn gatekeeper_admits(
         "parameters": parameters});
     let v = rego.violations(&input).unwrap_or_else(|e| panic!("{e}"));
     (v.is_empty(), v, changed)
-}
-
-/// A subject from a small vocabulary (as tests/cel_vs_simulator.rs).
-fn subject() -> impl Strategy<Value = Subject> {
-    use proptest::sample::select;
-    prop_oneof![
-        (select(NAMESPACES), select(ACCOUNTS)).prop_map(|(ns, name)| Subject::ServiceAccount {
-            namespace: ns.into(),
-            name: name.into()
-        }),
-        select(NAMESPACES).prop_map(|ns| Subject::Group(format!("system:serviceaccounts:{ns}"))),
-        Just(Subject::Group("system:authenticated".into())),
-        Just(Subject::User("alice".into())),
-        Just(Subject::Group("admins".into())),
-        (select(NAMESPACES), select(ACCOUNTS))
-            .prop_map(|(ns, sa)| Subject::User(format!("system:serviceaccount:{ns}:{sa}"))),
-    ]
-}
-
-fn grants(n: usize) -> impl Strategy<Value = Scopes> {
-    use proptest::sample::select;
-    let grant = (0..n, subject(), proptest::option::of(select(NAMESPACES)));
-    proptest::collection::vec(grant, 0..5).prop_map(|gs| Scopes {
-        grants: gs
-            .into_iter()
-            .map(|(i, subject, ns)| Grant {
-                subject,
-                namespace: ns.map(Into::into),
-                psps: PspSelection::Named([format!("p{i}")].into_iter().collect()),
-                via: "generated".into(),
-            })
-            .collect(),
-        service_accounts: Default::default(),
-    })
-}
-
-fn placed_pod() -> impl Strategy<Value = (Pod, String, Option<Identity>)> {
-    use proptest::sample::select;
-    (
-        pod(),
-        select(NAMESPACES),
-        select(ACCOUNTS),
-        proptest::bool::ANY,
-    )
-        .prop_map(|(mut pod, ns, sa, by_alice)| {
-            pod.metadata.namespace = Some(ns.into());
-            pod.spec.as_mut().unwrap().service_account_name = Some(sa.into());
-            let user = by_alice.then(|| Identity::user("alice", &["admins".to_string()]));
-            (pod, ns.to_string(), user)
-        })
 }
 
 static AGREED: AtomicUsize = AtomicUsize::new(0);
