@@ -1,13 +1,15 @@
 //! Reads the Gatekeeper target back from an output directory: the ConstraintTemplate's Rego
-//! (run in [`Rego`], v0 mode), the Constraint's parameters, and the mutators (applied with
-//! [`apply`]) — as written, so what is verified is what would be applied.
+//! (run in [`Rego`], v0 mode) and its CEL code block (run in the embedded CEL [`Engine`]), the
+//! Constraint's parameters, and the mutators (applied with [`apply`]) — as written, so what is
+//! verified is what would be applied.
 
 use std::path::Path;
 
 use serde_json::{json, Value};
 
 use super::rego::Rego;
-use crate::cel::Access;
+use crate::cel::eval::{Engine, Request, Validation};
+use crate::cel::{Access, Variable};
 use crate::intent::{intent_of, Intent};
 use crate::load::yaml::parse_documents;
 use crate::load::Loaded;
@@ -19,6 +21,8 @@ use crate::targets::gatekeeper::fidelity::{ambiguities, declared, Ambiguity};
 /// The Gatekeeper policies of one output directory, ready to run.
 pub struct Gatekeeper {
     rego: Rego,
+    /// The CEL code block, with the Constraint's parameters; `None` for a template without one.
+    cel: Option<Engine>,
     parameters: Value,
     mutators: Vec<Value>,
     ambiguities: Vec<Ambiguity>,
@@ -76,6 +80,9 @@ impl Gatekeeper {
         let constraint_path = dir.join("gatekeeper").join("constraint.yaml");
         let constraint = one(&constraint_path, Some(kind))?;
         let parameters = constraint["spec"]["parameters"].clone();
+        let cel = cel_block(target)
+            .map(|code| code.map(|e| e.with_params(&parameters)))
+            .map_err(|e| format!("{shown}: {e}"))?;
         let mutators_path = dir.join("gatekeeper").join("mutators.yaml");
         let mutators = if mutators_path.is_file() {
             documents(&mutators_path)?
@@ -92,6 +99,7 @@ impl Gatekeeper {
         let ambiguities = ambiguities(&intents, access);
         Ok(Gatekeeper {
             rego,
+            cel,
             parameters,
             mutators,
             ambiguities,
@@ -125,6 +133,25 @@ impl Gatekeeper {
         self.rego.violations(&input)
     }
 
+    /// Whether the template has a CEL code block.
+    pub fn has_cel(&self) -> bool {
+        self.cel.is_some()
+    }
+
+    /// The CEL code block's verdict on `object`: `None` admits, else the message.
+    pub fn review_cel(
+        &self,
+        object: &Value,
+        old_object: Option<&Value>,
+        request: &Request,
+    ) -> Result<Option<String>, String> {
+        let Some(engine) = &self.cel else {
+            return Ok(None);
+        };
+        let out = engine.evaluate_update(object, old_object, request)?;
+        Ok((!out.admitted).then(|| out.message.unwrap_or_default()))
+    }
+
     /// Why a disagreement on this pod is expected, when the fidelity report says so: the
     /// mutators changed the pod (`changed` changes) in a namespace where they cannot make the
     /// plugin's choice. A pod the mutators left alone is judged by the Rego alone, which must
@@ -135,4 +162,58 @@ impl Gatekeeper {
         }
         declared(&self.ambiguities, &sim.namespace)
     }
+}
+
+/// The template target's `K8sNativeValidation` code block, compiled; `None` when it has none.
+pub fn cel_block(target: &Value) -> Result<Option<Engine>, String> {
+    let engine = crate::targets::gatekeeper::cel::ENGINE;
+    let Some((i, code)) = target["code"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .find(|(_, c)| c["engine"] == engine)
+    else {
+        return Ok(None);
+    };
+    let at = format!("spec.targets[0].code[{i}].source");
+    let source = &code["source"];
+    let text = |v: &Value, what: &str| -> Result<String, String> {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("{at}: {what} is missing or not text"))
+    };
+    let mut variables = Vec::new();
+    for (j, v) in source["variables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        variables.push(Variable {
+            name: text(&v["name"], &format!("variables[{j}].name"))?,
+            expression: text(&v["expression"], &format!("variables[{j}].expression"))?,
+        });
+    }
+    let mut validations = Vec::new();
+    for (j, v) in source["validations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        validations.push(Validation {
+            expression: text(&v["expression"], &format!("validations[{j}].expression"))?,
+            message_expression: text(
+                &v["messageExpression"],
+                &format!("validations[{j}].messageExpression"),
+            )?,
+        });
+    }
+    if validations.is_empty() {
+        return Err(format!("{at}: no validations"));
+    }
+    Engine::from_parts(&[], &variables, &validations)
+        .map(Some)
+        .map_err(|e| format!("{at}: {e}"))
 }

@@ -10,7 +10,9 @@
 //! undeclared, and `verify` fails on it.
 //!
 //! Gatekeeper's output is run as Gatekeeper runs it: its mutators ([`crate::targets::gatekeeper::apply`]),
-//! then its ConstraintTemplate's Rego in regorus ([`rego`]) with the Constraint's parameters.
+//! then its ConstraintTemplate's Rego in regorus ([`rego`]) with the Constraint's parameters,
+//! and, as a second target `gatekeeper-cel`, the template's CEL code block on the same mutated
+//! pod in the embedded CEL engine.
 
 pub mod gatekeeper;
 pub mod kyverno;
@@ -142,12 +144,20 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
     let gatekeeper_template = dir.join("gatekeeper").join("constraint-template.yaml");
     let mut gatekeeper = None;
     if gatekeeper_template.is_file() {
-        gatekeeper = Some(gatekeeper::Gatekeeper::read(dir, loaded)?);
+        let gk = gatekeeper::Gatekeeper::read(dir, loaded)?;
         targets.push(TargetRun {
             target: GATEKEEPER_TARGET,
             file: gatekeeper_template.display().to_string(),
             not_run: None,
         });
+        if gk.has_cel() {
+            targets.push(TargetRun {
+                target: GATEKEEPER_CEL_TARGET,
+                file: gatekeeper_template.display().to_string(),
+                not_run: None,
+            });
+        }
+        gatekeeper = Some(gk);
     }
     if engines.is_empty() && gatekeeper.is_none() {
         return Err(format!(
@@ -226,7 +236,7 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
             verdicts.push(verdict);
         }
         if let Some(gk) = gatekeeper.as_mut() {
-            verdicts.push(gatekeeper_verdict(gk, &object, r, &request)?);
+            verdicts.extend(gatekeeper_verdicts(gk, &object, r, &request)?);
         }
         results.push(Verdicts {
             kind: r.kind,
@@ -242,16 +252,17 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
     Ok(Report { targets, results })
 }
 
-/// The Gatekeeper target's verdict: its mutators, then its Rego. The pods are not compared
-/// (`same_pod` stays unset): the mutators put user and group IDs, runAsNonRoot and SELinux
-/// options on the pod's security context, where the plugin put them on each container, to the
-/// same effect, so the two pods differ by design.
-fn gatekeeper_verdict(
+/// The Gatekeeper target's verdicts: its mutators, then its Rego, and its CEL code block (a
+/// second verdict, named [`GATEKEEPER_CEL_TARGET`]) on the same mutated pod. The pods are not
+/// compared (`same_pod` stays unset): the mutators put user and group IDs, runAsNonRoot and
+/// SELinux options on the pod's security context, where the plugin put them on each container,
+/// to the same effect, so the two pods differ by design.
+fn gatekeeper_verdicts(
     gk: &mut gatekeeper::Gatekeeper,
     object: &serde_json::Value,
     r: &SimResult,
     request: &Request,
-) -> Result<TargetVerdict, String> {
+) -> Result<Vec<TargetVerdict>, String> {
     let mut object = object.clone();
     let changed = gk
         .mutate(&mut object, &r.namespace)
@@ -265,24 +276,39 @@ fn gatekeeper_verdict(
             &request.operation,
         )
         .map_err(|e| format!("{GATEKEEPER_TARGET}: {}: {e}", r.source))?;
-    let admitted = violations.is_empty();
-    let agreed = admitted == r.admitted;
-    Ok(TargetVerdict {
-        target: GATEKEEPER_TARGET,
-        admitted,
-        message: (!admitted).then(|| violations.join("; ")),
-        agreed,
-        declared: if agreed {
-            None
-        } else {
-            gk.declared(r, changed)
-        },
-        same_pod: None,
-    })
+    let verdict = |target: &'static str, denied: Option<String>| {
+        let admitted = denied.is_none();
+        let agreed = admitted == r.admitted;
+        TargetVerdict {
+            target,
+            admitted,
+            message: denied,
+            agreed,
+            declared: if agreed {
+                None
+            } else {
+                gk.declared(r, changed)
+            },
+            same_pod: None,
+        }
+    };
+    let mut out = vec![verdict(
+        GATEKEEPER_TARGET,
+        (!violations.is_empty()).then(|| violations.join("; ")),
+    )];
+    if gk.has_cel() {
+        let denied = gk
+            .review_cel(&object, None, request)
+            .map_err(|e| format!("{GATEKEEPER_CEL_TARGET}: {}: {e}", r.source))?;
+        out.push(verdict(GATEKEEPER_CEL_TARGET, denied));
+    }
+    Ok(out)
 }
 
 /// The target name `verify` gives the Gatekeeper output.
 pub const GATEKEEPER_TARGET: &str = "gatekeeper";
+/// The target name `verify` gives the Gatekeeper output's CEL code block.
+pub const GATEKEEPER_CEL_TARGET: &str = "gatekeeper-cel";
 
 /// One policy set the directory holds, ready to run.
 struct Run {

@@ -31,6 +31,8 @@ pub struct Engine {
     match_conditions: Vec<(String, Compiled)>,
     variables: Vec<(String, Compiled)>,
     validations: Vec<(Compiled, Compiled)>,
+    /// `variables.params`, where the policy has parameters (a Gatekeeper Constraint's).
+    params: Option<Value>,
 }
 
 /// A context with every variable evaluated, and the variables by name.
@@ -97,7 +99,16 @@ impl Engine {
             match_conditions: named("matchCondition", match_conditions)?,
             variables: named("variable", variables)?,
             validations: checks,
+            params: None,
         })
+    }
+
+    /// The engine with `variables.params` set to `params`, as Gatekeeper sets a Constraint's
+    /// parameters for its CEL code.
+    #[must_use]
+    pub fn with_params(mut self, params: &serde_json::Value) -> Engine {
+        self.params = Some(from_json(params));
+        self
     }
 
     /// The context for `object` and `request` with every variable evaluated in order, and the
@@ -105,12 +116,16 @@ impl Engine {
     fn prepare(
         &self,
         object: &serde_json::Value,
+        old_object: Option<&serde_json::Value>,
         request: &Request,
     ) -> Result<Option<Prepared>, String> {
         let mut ctx = Context::default();
         ctx.add_function("join", join);
         ctx.add_function("indexOf", index_of);
+        ctx.add_function("split", split);
+        ctx.add_function("substring", substring);
         ctx.add_variable_from_value("object", from_json(object));
+        ctx.add_variable_from_value("oldObject", old_object.map_or(Value::Null, from_json));
         ctx.add_variable_from_value("request", request_value(request));
         for (name, condition) in &self.match_conditions {
             if !boolean(condition.execute(&ctx), &format!("matchCondition {name}"))? {
@@ -120,6 +135,9 @@ impl Engine {
         // One map grows as the variables are evaluated: the context's handle on it is dropped
         // before each insert, so the insert does not copy it.
         let mut map: Arc<HashMap<Key, Value>> = Arc::default();
+        if let Some(params) = &self.params {
+            Arc::make_mut(&mut map).insert(Key::String(Arc::new("params".into())), params.clone());
+        }
         for (name, program) in &self.variables {
             ctx.add_variable_from_value("variables", Value::Map(Map { map: map.clone() }));
             let v = program
@@ -140,7 +158,9 @@ impl Engine {
         object: &serde_json::Value,
         request: &Request,
     ) -> Result<Option<HashMap<String, Value>>, String> {
-        Ok(self.prepare(object, request)?.map(|(_, values)| values))
+        Ok(self
+            .prepare(object, None, request)?
+            .map(|(_, values)| values))
     }
 
     /// Evaluates the program for `object` (a Pod as JSON) and `request`; an object a match
@@ -150,7 +170,18 @@ impl Engine {
         object: &serde_json::Value,
         request: &Request,
     ) -> Result<Outcome, String> {
-        let Some((ctx, values)) = self.prepare(object, request)? else {
+        self.evaluate_update(object, None, request)
+    }
+
+    /// As [`Engine::evaluate`], with `oldObject` set to `old_object` (an UPDATE's stored
+    /// object; null when `None`, as on CREATE).
+    pub fn evaluate_update(
+        &self,
+        object: &serde_json::Value,
+        old_object: Option<&serde_json::Value>,
+        request: &Request,
+    ) -> Result<Outcome, String> {
+        let Some((ctx, values)) = self.prepare(object, old_object, request)? else {
             return Ok(Outcome {
                 admitted: true,
                 message: None,
@@ -217,6 +248,67 @@ pub fn from_json(v: &serde_json::Value) -> Value {
             Value::Map(Map { map: Arc::new(m) })
         }
     }
+}
+
+/// The Kubernetes strings library's `string.split(separator)` and `string.split(separator, n)`
+/// (at most `n` parts, the last holding the rest; a negative `n` is no limit, 0 no parts).
+fn split(
+    This(s): This<Arc<String>>,
+    cel::extractors::Arguments(args): cel::extractors::Arguments,
+) -> Result<Value, cel::ExecutionError> {
+    let Some(Value::String(sep)) = args.first() else {
+        return Err(cel::ExecutionError::function_error(
+            "split",
+            "the separator is not a string",
+        ));
+    };
+    let limit = match args.get(1) {
+        None => -1,
+        Some(Value::Int(n)) => *n,
+        Some(other) => {
+            return Err(cel::ExecutionError::function_error(
+                "split",
+                format!("the limit is not an int: {other:?}"),
+            ))
+        }
+    };
+    let parts: Vec<&str> = match usize::try_from(limit) {
+        Err(_) => s.split(sep.as_str()).collect(),
+        Ok(0) => Vec::new(),
+        Ok(n) => s.splitn(n, sep.as_str()).collect(),
+    };
+    Ok(Value::List(Arc::new(
+        parts
+            .into_iter()
+            .map(|p| Value::String(Arc::new(p.to_string())))
+            .collect(),
+    )))
+}
+
+/// The Kubernetes strings library's `string.substring(start, end)`, in code points; an index
+/// out of range is an error.
+fn substring(
+    This(s): This<Arc<String>>,
+    start: i64,
+    end: i64,
+) -> Result<Value, cel::ExecutionError> {
+    let chars: Vec<char> = s.chars().collect();
+    let (Ok(a), Ok(b)) = (usize::try_from(start), usize::try_from(end)) else {
+        return Err(cel::ExecutionError::function_error(
+            "substring",
+            "a negative index",
+        ));
+    };
+    if a > b || b > chars.len() {
+        return Err(cel::ExecutionError::function_error(
+            "substring",
+            format!(
+                "indexes {start}..{end} are out of range for {} code points",
+                chars.len()
+            ),
+        ));
+    }
+    Ok(Value::String(Arc::new(chars[a..b].iter().collect())))
 }
 
 /// The Kubernetes lists library's `list.indexOf(value)`: the first index holding an equal

@@ -7,6 +7,7 @@
 //! PSPs split across constraints would be AND-ed, and PSP meant OR.
 
 pub mod apply;
+pub mod cel;
 pub mod fidelity;
 pub mod mutators;
 pub mod parameters;
@@ -88,6 +89,16 @@ pub fn template() -> Document {
     ctx.insert("rego", rego::MAIN);
     let libs: Vec<&str> = rego::LIBS.iter().map(|(_, src)| *src).collect();
     ctx.insert("libs", &libs);
+    ctx.insert("cel_engine", cel::ENGINE);
+    ctx.insert("cel_variables", &cel::variables());
+    let validation = cel::validation();
+    ctx.insert(
+        "cel_validation",
+        &serde_json::json!({
+            "expression": validation.expression,
+            "message_expression": validation.message_expression,
+        }),
+    );
     Document {
         path: TEMPLATE_PATH.into(),
         content: render("gatekeeper/constraint-template.yaml", &ctx),
