@@ -1,5 +1,6 @@
 //! Differential test of the Gatekeeper target against the PSP simulator: the emitted mutators
-//! (applied with Gatekeeper's semantics), then the emitted Rego (regorus), decide every pod as
+//! (applied with Gatekeeper's semantics), then the emitted Rego (regorus) and, on the same
+//! mutated pod, the emitted CEL code block (the embedded CEL engine), decide every pod as
 //! the plugin did among the PSPs the pod may use, across namespaces, service accounts and
 //! requesting users; a disagreement fails unless the target's fidelity rows declare it (the
 //! mutators cannot choose among PSPs or tell service accounts and users apart, nor apply an
@@ -22,7 +23,8 @@ use podsec_migrate::replay::{self, has_rbac};
 use podsec_migrate::scope::{Identity, Scopes};
 use podsec_migrate::simulate::{apply_api_defaults, choose, Choice};
 use podsec_migrate::targets::gatekeeper::fidelity::{ambiguities, declared};
-use podsec_migrate::targets::gatekeeper::{apply::apply, mutators, parameters, rego};
+use podsec_migrate::cel::eval::{Engine, Request};
+use podsec_migrate::targets::gatekeeper::{apply::apply, cel, mutators, parameters, rego};
 use podsec_migrate::verify::rego::Rego;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -38,6 +40,12 @@ fn engine() -> Rego {
     Rego::new(&modules).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The CEL code block, compiled once; each case sets its parameters.
+fn cel_engine() -> Engine {
+    Engine::from_parts(&[], &cel::variables(), &[cel::validation()])
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The pod as the API server hands it to admission, as JSON.
 fn submitted(pod: &Pod) -> Value {
     let mut pod = pod.clone();
@@ -45,9 +53,11 @@ fn submitted(pod: &Pod) -> Value {
     serde_json::to_value(&pod).expect("a pod serialises")
 }
 
-/// Mutators, then the Rego: admitted?
+/// Mutators, then the Rego: admitted? The CEL block must decide the mutated pod as the Rego
+/// did (it panics otherwise), so every count below holds for both engines.
 fn gatekeeper_admits(
     rego: &mut Rego,
+    cel: &mut Engine,
     mutators: &[Value],
     parameters: &Value,
     pod: &Pod,
@@ -63,8 +73,27 @@ fn gatekeeper_admits(
         "userInfo": {"username": user.user, "groups": user.groups}},
         "parameters": parameters});
     let v = rego.violations(&input).unwrap_or_else(|e| panic!("{e}"));
+    cel.set_params(parameters);
+    let request = Request {
+        namespace: namespace.to_string(),
+        username: user.user.clone(),
+        groups: user.groups.clone(),
+        operation: "CREATE".into(),
+    };
+    let out = cel
+        .evaluate(&object, &request)
+        .unwrap_or_else(|e| panic!("CEL: {e}"));
+    assert_eq!(
+        out.admitted,
+        v.is_empty(),
+        "the CEL block and the Rego disagree: CEL {:?}, Rego {v:?}; parameters {parameters}; pod {object}",
+        out.message
+    );
+    CEL_DECIDED.fetch_add(1, Ordering::Relaxed);
     (v.is_empty(), v, changed)
 }
+
+static CEL_DECIDED: AtomicUsize = AtomicUsize::new(0);
 
 static AGREED: AtomicUsize = AtomicUsize::new(0);
 static DECLARED: AtomicUsize = AtomicUsize::new(0);
@@ -74,6 +103,7 @@ static DECLARED: AtomicUsize = AtomicUsize::new(0);
 #[test]
 fn generated_pods_decide_as_the_plugin() {
     let mut rego = engine();
+    let cel = std::cell::RefCell::new(cel_engine());
     let mut runner = TestRunner::new(Config {
         cases: 5000,
         max_shrink_iters: 0,
@@ -116,7 +146,7 @@ fn generated_pods_decide_as_the_plugin() {
             let sim_admitted = matches!(sim, Choice::Admitted { .. });
             let params = parameters::parameters(&intents, access);
             let muts = mutators::documents(&intents, access);
-            let (admitted, violations, changed) = gatekeeper_admits(&mut rego.borrow_mut(), &muts, &params, &pod, &ns, &requester);
+            let (admitted, violations, changed) = gatekeeper_admits(&mut rego.borrow_mut(), &mut cel.borrow_mut(), &muts, &params, &pod, &ns, &requester);
             if admitted == sim_admitted {
                 AGREED.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
@@ -133,8 +163,9 @@ fn generated_pods_decide_as_the_plugin() {
         AGREED.load(Ordering::Relaxed),
         DECLARED.load(Ordering::Relaxed),
     );
-    eprintln!("gatekeeper vs simulator, generated: {a} agreed, {d} declared, 0 undeclared");
+    eprintln!("gatekeeper vs simulator, generated: {a} agreed, {d} declared, 0 undeclared (Rego and CEL alike)");
     assert!(a + d >= 5000, "{a} + {d}");
+    assert!(CEL_DECIDED.load(Ordering::Relaxed) >= a + d, "the CEL block decided every case");
     assert!(
         a > 4 * d,
         "most verdicts agree outright: {a} agreed, {d} declared"
@@ -149,6 +180,7 @@ fn fixtures() -> PathBuf {
 #[test]
 fn fixtures_decide_as_simulate() {
     let mut rego = engine();
+    let mut cel = cel_engine();
     let (mut agreed, mut declared_n) = (0, 0);
     let mut dirs: Vec<PathBuf> = Vec::new();
     for e in std::fs::read_dir(fixtures()).unwrap() {
@@ -191,7 +223,7 @@ fn fixtures_decide_as_simulate() {
                 status: None,
             };
             let (admitted, v, changed) =
-                gatekeeper_admits(&mut rego, &muts, &params, &pod, &r.namespace, &nobody);
+                gatekeeper_admits(&mut rego, &mut cel, &muts, &params, &pod, &r.namespace, &nobody);
             if admitted == r.admitted {
                 agreed += 1;
             } else {
@@ -208,7 +240,7 @@ fn fixtures_decide_as_simulate() {
         }
     }
     eprintln!(
-        "gatekeeper vs simulator, fixtures: {agreed} agreed, {declared_n} declared, 0 undeclared"
+        "gatekeeper vs simulator, fixtures: {agreed} agreed, {declared_n} declared, 0 undeclared (Rego and CEL alike)"
     );
     assert!(agreed >= 40, "{agreed}");
 }

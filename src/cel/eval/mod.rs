@@ -107,8 +107,13 @@ impl Engine {
     /// parameters for its CEL code.
     #[must_use]
     pub fn with_params(mut self, params: &serde_json::Value) -> Engine {
-        self.params = Some(from_json(params));
+        self.set_params(params);
         self
+    }
+
+    /// Sets `variables.params` to `params` (see [`Engine::with_params`]).
+    pub fn set_params(&mut self, params: &serde_json::Value) {
+        self.params = Some(from_json(params));
     }
 
     /// The context for `object` and `request` with every variable evaluated in order, and the
