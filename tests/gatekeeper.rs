@@ -9,6 +9,8 @@ mod common;
 use std::path::Path;
 
 use common::{run, shared_dir};
+use podsec_migrate::cel::eval::{Engine, Request};
+use podsec_migrate::verify::gatekeeper::cel_block;
 use podsec_migrate::verify::rego::Rego;
 use serde_json::{json, Value};
 
@@ -99,6 +101,27 @@ fn rego_of(template: &Value) -> Rego {
         modules.push((format!("lib{i}.rego"), lib.as_str().unwrap().to_string()));
     }
     Rego::new(&modules).unwrap()
+}
+
+/// The template's CEL code block, with the Constraint's parameters.
+fn cel_of(template: &Value, parameters: &Value) -> Engine {
+    cel_block(&template["spec"]["targets"][0])
+        .unwrap()
+        .expect("the template has a CEL code block")
+        .with_params(parameters)
+}
+
+/// The CEL block's verdict: admitted?
+fn cel_admits(cel: &Engine, object: &Value, operation: &str, old: Option<&Value>) -> bool {
+    let request = Request {
+        namespace: object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .into(),
+        operation: operation.into(),
+        ..Request::default()
+    };
+    cel.evaluate_update(object, old, &request).unwrap().admitted
 }
 
 fn review(
@@ -316,6 +339,27 @@ fn verify_fails_on_an_undeclared_disagreement() {
     assert!(r.stdout.contains("DIFFERS "), "{}", r.stdout);
 }
 
+/// The CEL code block is verified on its own: tampering with it alone makes `verify` fail.
+#[test]
+fn verify_fails_when_the_cel_block_alone_disagrees() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    convert("fixtures/simulate-rbac-scoping", &out);
+    let path = out.join("gatekeeper/constraint-template.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tampered = text.replacen("!variables.judged || ", "true || ", 1);
+    assert_ne!(text, tampered);
+    std::fs::write(&path, tampered).unwrap();
+    let r = run(&[
+        "verify",
+        out.to_str().unwrap(),
+        "fixtures/simulate-rbac-scoping",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("gatekeeper-cel"), "{}", r.stdout);
+    assert!(r.stdout.contains("DIFFERS "), "{}", r.stdout);
+}
+
 /// An UPDATE of a Pod re-judges only what may change: an update that leaves the spec as it was
 /// passes even when the pod would now be refused; one that adds a privileged ephemeral container
 /// is refused.
@@ -325,18 +369,29 @@ fn pod_updates_judge_only_what_may_change() {
     let out = t.path().join("out");
     convert("fixtures/example-cluster", &out);
     let gk = out.join("gatekeeper");
-    let mut rego = rego_of(&one(&gk.join("constraint-template.yaml")));
+    let template = one(&gk.join("constraint-template.yaml"));
+    let mut rego = rego_of(&template);
     let params = one(&gk.join("constraint.yaml"))["spec"]["parameters"].clone();
+    let cel = cel_of(&template, &params);
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "nowhere-granted"},
         "spec": {"containers": [{"name": "app", "image": "x", "securityContext": {"privileged": true}}]}});
     assert!(!review(&mut rego, &params, &pod, "CREATE", None).is_empty());
+    assert!(!cel_admits(&cel, &pod, "CREATE", None));
     let mut relabelled = pod.clone();
     relabelled["metadata"]["labels"] = json!({"a": "b"});
     assert!(review(&mut rego, &params, &relabelled, "UPDATE", Some(&pod)).is_empty());
+    assert!(cel_admits(&cel, &relabelled, "UPDATE", Some(&pod)));
     let mut debugged = pod.clone();
     debugged["spec"]["ephemeralContainers"] =
         json!([{"name": "dbg", "image": "x", "securityContext": {"privileged": true}}]);
     assert!(!review(&mut rego, &params, &debugged, "UPDATE", Some(&pod)).is_empty());
+    assert!(!cel_admits(&cel, &debugged, "UPDATE", Some(&pod)));
+    let mut annotated = pod.clone();
+    annotated["metadata"]["annotations"] =
+        json!({"container.apparmor.security.beta.kubernetes.io/app": "unconfined"});
+    assert!(!review(&mut rego, &params, &annotated, "UPDATE", Some(&pod)).is_empty());
+    assert!(!cel_admits(&cel, &annotated, "UPDATE", Some(&pod)));
+    assert!(cel_admits(&cel, &annotated, "UPDATE", Some(&annotated)));
 }
 
 /// Every PSP of the shared corpus converts, and its Constraint loads beside the template.
@@ -350,8 +405,10 @@ fn corpus_converts() {
     let out = t.path().join("out");
     convert_with(dir.to_str().unwrap(), &out, &["--rename-duplicates"]);
     let gk = out.join("gatekeeper");
-    let mut rego = rego_of(&one(&gk.join("constraint-template.yaml")));
+    let template = one(&gk.join("constraint-template.yaml"));
+    let mut rego = rego_of(&template);
     let params = one(&gk.join("constraint.yaml"))["spec"]["parameters"].clone();
+    let cel = cel_of(&template, &params);
     let files = std::fs::read_dir(&dir)
         .unwrap()
         .filter(|e| {
@@ -369,11 +426,18 @@ fn corpus_converts() {
     );
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
         "spec": {"containers": [{"name": "app", "image": "x"}]}});
-    review(&mut rego, &params, &pod, "CREATE", None);
+    let privileged = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"hostNetwork": true, "containers": [{"name": "app", "image": "x",
+            "securityContext": {"privileged": true}, "ports": [{"containerPort": 80}]}]}});
+    for pod in [pod, privileged] {
+        let by_rego = review(&mut rego, &params, &pod, "CREATE", None).is_empty();
+        assert_eq!(cel_admits(&cel, &pod, "CREATE", None), by_rego, "{pod}");
+    }
 }
 
 /// Every slice of the shared apps corpus, converted and verified with its own workloads: the
-/// mutators then the Rego admit exactly what the simulator admits under the slice's RBAC.
+/// mutators then the Rego, and the CEL block alike, admit exactly what the simulator admits
+/// under the slice's RBAC.
 #[test]
 fn every_apps_slice_verifies_with_the_gatekeeper_target() {
     let Some(shared) = shared_dir("gatekeeper apps corpus") else {
@@ -386,7 +450,7 @@ fn every_apps_slice_verifies_with_the_gatekeeper_target() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     slices.sort();
-    let mut agreed = 0;
+    let (mut agreed, mut by_rego, mut by_cel) = (0, 0, 0);
     for path in &slices {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
@@ -395,11 +459,28 @@ fn every_apps_slice_verifies_with_the_gatekeeper_target() {
         let r = run(&["verify", out.to_str().unwrap(), input]);
         assert_eq!(r.code, 0, "{input}: {}{}", r.stdout, r.stderr);
         assert!(!r.stdout.contains("DIFFERS "), "{input}: {}", r.stdout);
-        agreed += r
+        let agreeing: Vec<&str> = r
             .stdout
             .lines()
             .filter(|l| l.starts_with("AGREED "))
+            .collect();
+        agreed += agreeing
+            .iter()
+            .filter(|l| !l.contains("; gatekeeper-cel "))
+            .count();
+        by_rego += agreeing
+            .iter()
+            .filter(|l| l.contains("; gatekeeper "))
+            .count();
+        by_cel += agreeing
+            .iter()
+            .filter(|l| l.contains("; gatekeeper-cel "))
             .count();
     }
     assert_eq!(agreed, 41, "every workload of the 17 slices agrees");
+    assert!(by_rego > 0);
+    assert_eq!(
+        by_cel, by_rego,
+        "the CEL block agrees wherever the Rego does"
+    );
 }

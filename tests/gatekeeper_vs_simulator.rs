@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::podgen::psp;
 use common::rbacgen::{grants, placed_pod};
 use k8s_openapi::api::core::v1::Pod;
+use podsec_migrate::cel::eval::{Engine, Request};
 use podsec_migrate::cel::Access;
 use podsec_migrate::intent::{intent_of, Intent};
 use podsec_migrate::load::{load_inputs, LoadOptions};
@@ -23,7 +24,6 @@ use podsec_migrate::replay::{self, has_rbac};
 use podsec_migrate::scope::{Identity, Scopes};
 use podsec_migrate::simulate::{apply_api_defaults, choose, Choice};
 use podsec_migrate::targets::gatekeeper::fidelity::{ambiguities, declared};
-use podsec_migrate::cel::eval::{Engine, Request};
 use podsec_migrate::targets::gatekeeper::{apply::apply, cel, mutators, parameters, rego};
 use podsec_migrate::verify::rego::Rego;
 use proptest::prelude::*;
@@ -165,7 +165,10 @@ fn generated_pods_decide_as_the_plugin() {
     );
     eprintln!("gatekeeper vs simulator, generated: {a} agreed, {d} declared, 0 undeclared (Rego and CEL alike)");
     assert!(a + d >= 5000, "{a} + {d}");
-    assert!(CEL_DECIDED.load(Ordering::Relaxed) >= a + d, "the CEL block decided every case");
+    assert!(
+        CEL_DECIDED.load(Ordering::Relaxed) >= a + d,
+        "the CEL block decided every case"
+    );
     assert!(
         a > 4 * d,
         "most verdicts agree outright: {a} agreed, {d} declared"
@@ -222,8 +225,15 @@ fn fixtures_decide_as_simulate() {
                 spec: Some(view.spec.clone()),
                 status: None,
             };
-            let (admitted, v, changed) =
-                gatekeeper_admits(&mut rego, &mut cel, &muts, &params, &pod, &r.namespace, &nobody);
+            let (admitted, v, changed) = gatekeeper_admits(
+                &mut rego,
+                &mut cel,
+                &muts,
+                &params,
+                &pod,
+                &r.namespace,
+                &nobody,
+            );
             if admitted == r.admitted {
                 agreed += 1;
             } else {
