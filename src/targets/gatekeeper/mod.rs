@@ -1,6 +1,6 @@
-//! OPA Gatekeeper: a ConstraintTemplate of our own (Rego, the same for every cluster) that admits
-//! a pod exactly when some PSP the pod may use admits it, one Constraint whose parameters carry
-//! the PSPs' intents and grants, ExpansionTemplates so pod controllers are judged through their
+//! OPA Gatekeeper: a ConstraintTemplate of our own (Rego and a CEL code block, the same for every
+//! cluster) that admits a pod exactly when some PSP the pod may use admits it, one Constraint
+//! whose parameters carry the PSPs' intents and grants, ExpansionTemplates so pod controllers are judged through their
 //! pod templates, mutators for the PSP defaults, and a gator suite.
 //!
 //! One Constraint holds every PSP: Gatekeeper denies when any constraint reports a violation, so
@@ -44,7 +44,7 @@ impl Target for Gatekeeper {
     }
 
     fn about(&self) -> &'static str {
-        "OPA Gatekeeper: a ConstraintTemplate (Rego) and Constraint that decide as the PSPs did, ExpansionTemplates, mutators for the defaults, a gator suite"
+        "OPA Gatekeeper: a ConstraintTemplate (Rego, and CEL beside it) and Constraint that decide as the PSPs did, ExpansionTemplates, mutators for the defaults, a gator suite"
     }
 
     fn render(&self, input: &Input<'_>) -> Rendered {
