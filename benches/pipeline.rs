@@ -1,6 +1,7 @@
 //! Throughput of the pipeline stages, single-threaded, in-process: intent + levels per PSP,
 //! each target's render and `convert` end to end on the shared PSP corpus, and `verify`
-//! (Kyverno: pods x PSPs per second) on a generated cluster. Whole-process figures (`audit` on
+//! (every target, and Gatekeeper's Rego and CEL engines one by one: workloads per second) on a
+//! generated cluster. Whole-process figures (`audit` on
 //! dumps, peak memory, convert as a process) come from `benches/whole-process.sh`.
 //!
 //! Run: `cargo bench --bench pipeline` (criterion). Under `cargo test --all-targets` each
@@ -123,8 +124,56 @@ fn verify_stage(c: &mut Criterion) {
     group.bench_function("every-target", |b| {
         b.iter(|| black_box(podsec_migrate::verify::verify(&out, &loaded, &opts).expect("verify")))
     });
+    gatekeeper_engines(&mut group, &out, &loaded);
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Gatekeeper's engines on their own: the Rego (regorus) or the CEL code block (the embedded
+/// CEL engine) on every workload's pod, after the mutators (applied once, outside the timing).
+fn gatekeeper_engines(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    out: &std::path::Path,
+    loaded: &Loaded,
+) {
+    use podsec_migrate::cel::eval::Request;
+    let mut gk = podsec_migrate::verify::gatekeeper::Gatekeeper::read(out, loaded).expect("read");
+    let pods: Vec<(serde_json::Value, String)> = loaded
+        .objects
+        .iter()
+        .filter_map(|o| o.pod_view())
+        .map(|v| {
+            let ns = v.owner.namespace.clone().unwrap_or_else(|| "default".into());
+            let pod = k8s_openapi::api::core::v1::Pod {
+                metadata: v.meta.clone(),
+                spec: Some(v.spec.clone()),
+                status: None,
+            };
+            let mut object = serde_json::to_value(&pod).expect("a pod serialises");
+            gk.mutate(&mut object, &ns).expect("mutators");
+            (object, ns)
+        })
+        .collect();
+    group.bench_function("gatekeeper-rego", |b| {
+        b.iter(|| {
+            for (object, ns) in &pods {
+                black_box(gk.review(object, ns, "", &[], "CREATE").expect("rego"));
+            }
+        })
+    });
+    let gk = gk;
+    group.bench_function("gatekeeper-cel", |b| {
+        b.iter(|| {
+            for (object, ns) in &pods {
+                let request = Request {
+                    namespace: ns.clone(),
+                    operation: "CREATE".into(),
+                    ..Request::default()
+                };
+                black_box(gk.review_cel(object, None, &request).expect("cel"));
+            }
+        })
+    });
 }
 
 criterion_group!(benches, corpus_stages, verify_stage);
