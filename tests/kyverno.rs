@@ -125,12 +125,14 @@ fn hostile_values_keep_structure_and_decisions() {
         .map(|v| v["name"].as_str().unwrap())
         .collect();
     let psp: Vec<&&str> = names.iter().filter(|n| n.starts_with("psp_")).collect();
+    // No `__` in a name: Kubernetes' CEL would read `__true__` as an escape for `true` (the real
+    // engine, in gator, failed on `psp_cel______true______x_admits`).
     assert_eq!(
         psp,
         [
-            &"psp_cel______true______x_usable",
-            &"psp_cel______true______x_violations",
-            &"psp_cel______true______x_admits"
+            &"psp_cel_true_x_usable",
+            &"psp_cel_true_x_violations",
+            &"psp_cel_true_x_admits"
         ]
     );
     // Kyverno's autogen rewrites the text `object.spec`: it must not occur in a literal.

@@ -47,12 +47,17 @@ pub fn ranges(pairs: impl IntoIterator<Item = (i64, i64)>) -> String {
 }
 
 /// A variable name for `name` (`[A-Za-z_][A-Za-z0-9_]*`, as Kubernetes requires): other
-/// characters become `_`, and a leading digit gets a `_` before it.
+/// characters become `_`, and a leading digit gets a `_` before it. No two `_` stand together:
+/// Kubernetes' CEL reads `__true__`, `__dot__`, `__underscores__` and the like inside a name as
+/// escapes, so `variables.a__true__b` would look up `a_true_b` and find nothing.
 pub fn identifier(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }
@@ -77,6 +82,8 @@ mod tests {
         assert_eq!(identifier("kube-system.psp"), "kube_system_psp");
         assert_eq!(identifier("00-privileged"), "_00_privileged");
         assert_eq!(identifier(""), "_");
+        assert_eq!(identifier(r#"cel" || true || "x"#), "cel_true_x");
+        assert_eq!(identifier("a__dot__b"), "a_dot_b");
     }
 
     #[test]

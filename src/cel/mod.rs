@@ -360,9 +360,16 @@ fn named_intents(intents: &[Intent]) -> (Vec<(&Intent, String)>, BTreeSet<String
     (named, all)
 }
 
-/// `psp_<name>`, made unique with a numeric suffix.
+/// `psp_<name>`, made unique with a numeric suffix; no two `_` stand together (see
+/// [`lit::identifier`]).
 fn unique_id(psp: &str, taken: &mut BTreeSet<String>) -> String {
-    let base = format!("psp_{}", lit::identifier(psp));
+    let core = lit::identifier(psp);
+    let core = core.trim_matches('_');
+    let base = if core.is_empty() {
+        "psp".to_string()
+    } else {
+        format!("psp_{core}")
+    };
     let mut id = base.clone();
     let mut n = 2;
     while !taken.insert(id.clone()) {
@@ -514,4 +521,31 @@ fn message(psps: &[PspVariables]) -> String {
         usable.join(" || "),
         parts.join(" + ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every id, and every variable name built on it, is unique and holds no `__`, which
+    /// Kubernetes' CEL would read as an escape.
+    #[test]
+    fn ids_are_unique_and_never_hold_two_underscores() {
+        let mut taken = BTreeSet::new();
+        let names = [
+            r#"cel" || true || "x"#,
+            "cel' || true || 'x",
+            "00-rook",
+            "--",
+            "a.",
+            "",
+        ];
+        for name in names {
+            let id = unique_id(name, &mut taken);
+            for var in [format!("{id}_admits"), format!("{id}_usable")] {
+                assert!(!var.contains("__"), "{name:?}: {var}");
+            }
+        }
+        assert_eq!(taken.len(), names.len());
+    }
 }
