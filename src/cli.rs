@@ -205,6 +205,12 @@ pub struct ConvertArgs {
         value_name = "ACTION"
     )]
     pub vap_actions: Vec<targets::vap::Action>,
+    /// Which Kubewarden objects are written: `group` (one ClusterAdmissionPolicyGroup per set
+    /// of namespaces, OR-ing the PSPs usable there; no defaults applied), or `policies` (plain
+    /// ClusterAdmissionPolicy objects for Kubewarden releases without groups: they are AND-ed,
+    /// so one PSP judges each set of namespaces, with its defaults; see the fidelity report).
+    #[arg(long, value_enum, default_value_t = targets::kubewarden::Form::Group, value_name = "FORM")]
+    pub kubewarden_form: targets::kubewarden::Form,
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,
