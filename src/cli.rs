@@ -78,7 +78,8 @@ pub enum Command {
     /// Kyverno's autogen judges them, through the template; for vap, a controller is judged as
     /// the API server receives it, the template inside. A disagreement the target's fidelity
     /// report declares (a pod that relied on a PSP default, with no mutating policy in DIR; a
-    /// dry-run binding) is shown but does not fail.
+    /// dry-run binding) is shown but does not fail. The Kubewarden output is named and not run:
+    /// its policy modules are WebAssembly, which this command does not execute.
     ///
     /// Exit code 0 when every verdict agrees or the difference is declared, 1 when any
     /// disagreement is undeclared, 3 when the input or DIR cannot be read.
