@@ -1,9 +1,9 @@
 //! What the Kubewarden target keeps of each PSP. A validating constraint carried whole into a
 //! module's settings is `exact`, as far as the module's documented settings say (the modules
 //! are WebAssembly and are not run here); a field no module checks (inline CSI drivers, the
-//! runtime class) is `lost`. Where this form applies no default, the field that default fills
-//! is judged as the pod was submitted (`stricter`), except the required drops: the
-//! capabilities module only refuses adding them (its `validate.rs`), so that check is kept.
+//! runtime class) is `lost`. Where this form applies no default, the default is
+//! `mutation_dropped`, and the field it fills is `stricter` where the module judges the pod as
+//! submitted and refuses the unset value (see [`refused_unset`]).
 //!
 //! Scoping: a group selects namespaces, so a PSP granted to some service accounts or users of
 //! a namespace is OR-ed for every pod there: its rows are `looser` and name the input's pods
@@ -50,12 +50,7 @@ pub fn reports(
                     Form::Policies => not_enforced(&intent.psp, scopes, chosen),
                 },
             };
-            let dropped: Vec<&'static str> = intent
-                .with_effect(Effect::Mutate)
-                .filter(|c| applied_by(intent, &c.control, form, &standing).is_err())
-                .filter_map(|c| refused_when_unset(&c.control, intent))
-                .filter(|f| *f != "spec.requiredDropCapabilities")
-                .collect();
+            let dropped = refused_unset(intent, form, &standing);
             TargetReport {
                 psp: intent.psp.clone(),
                 target: TARGET.into(),
@@ -69,6 +64,48 @@ pub fn reports(
             }
         })
         .collect()
+}
+
+/// The validating fields whose default this form does not apply and whose module refuses a pod
+/// that leaves them unset. A module that would have set the value allows such a pod: a group
+/// keeps only whether each member allowed the pod and discards its changes (policy-server's
+/// `PolicyGroupMemberEvaluationResult` holds `allowed` and the message only), so for
+/// allowed-fsgroups-psp, selinux-psp, allow-privilege-escalation-psp and capabilities-psp the
+/// check stays as the plugin made it and only the default is lost. user-group-psp is told
+/// `validate_only` in a group, and readonly-root-filesystem-psp, seccomp-psp and apparmor-psp
+/// never mutate: they judge the pod as submitted.
+fn refused_unset(intent: &Intent, form: Form, standing: &Standing) -> Vec<&'static str> {
+    const JUDGED_AS_SUBMITTED: &[&str] = &[
+        "spec.runAsUser",
+        "spec.runAsGroup",
+        "spec.supplementalGroups",
+        "spec.readOnlyRootFilesystem",
+        "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]",
+        "metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]",
+    ];
+    intent
+        .with_effect(Effect::Mutate)
+        .filter(|c| applied_by(intent, &c.control, form, standing).is_err())
+        .filter_map(|c| refused_when_unset(&c.control, intent))
+        .filter(|f| JUDGED_AS_SUBMITTED.contains(f))
+        .collect()
+}
+
+/// What becomes of a pod that relied on a default in a group, where no member may change it.
+fn in_a_group(c: &Control) -> &'static str {
+    match c {
+        Control::DefaultRunAsUser { .. }
+        | Control::DefaultRunAsNonRoot
+        | Control::DefaultRunAsGroup { .. }
+        | Control::DefaultSupplementalGroups { .. } => "user-group-psp runs with validate_only, so a pod that leaves the value unset is refused instead",
+        Control::DefaultFsGroup { .. } => "allowed-fsgroups-psp allows a pod without fsGroup, which then runs without one",
+        Control::DefaultSeLinux { .. } => "selinux-psp allows a pod without SELinux options, which then runs with the container runtime's labels",
+        Control::DefaultAddCapabilities(_) => "the capabilities are not added: containers run with the runtime's default set",
+        Control::DefaultDropCapabilities(_) => "the required drops are not added: a container that does not drop them itself keeps the ones in the runtime's default set",
+        Control::DefaultAllowPrivilegeEscalation { allowed: false } => "a container that leaves allowPrivilegeEscalation unset is allowed, and the runtime lets it escalate (its default is true)",
+        Control::DefaultReadOnlyRootFilesystem => "readonly-root-filesystem-psp refuses a container that leaves it unset instead",
+        _ => "a pod that relied on it is judged without it",
+    }
 }
 
 fn compared_with(scopes: &[Scope], form: Form) -> String {
@@ -124,7 +161,7 @@ fn applied_by(
     standing: &Standing,
 ) -> Result<&'static Module, String> {
     if form == Form::Group {
-        return Err("not applied: a ClusterAdmissionPolicyGroup judges and never changes a pod, so no PSP default is applied in the group form (`--kubewarden-form policies` applies the ones the modules know, one PSP per scope)".into());
+        return Err(format!("not applied: a ClusterAdmissionPolicyGroup judges and never changes a pod (`--kubewarden-form policies` applies the defaults the modules know, one PSP per scope); {}", in_a_group(c)));
     }
     if let Some(why) = &standing.not_enforced {
         return Err(format!("not applied: {why}"));
@@ -376,15 +413,11 @@ mod tests {
     #[test]
     fn defaults_follow_the_form() {
         let intent = intent_of(&psp(
-            "  fsGroup: {rule: MustRunAs, ranges: [{min: 7, max: 9}]}\n  readOnlyRootFilesystem: true\n",
+            "  fsGroup: {rule: MustRunAs, ranges: [{min: 7, max: 9}]}\n  runAsUser: {rule: MustRunAs, ranges: [{min: 5, max: 6}]}\n  readOnlyRootFilesystem: true\n",
         ));
         let rows = |form| {
             let standing = Standing::default();
-            let dropped: Vec<&str> = intent
-                .with_effect(Effect::Mutate)
-                .filter(|c| applied_by(&intent, &c.control, form, &standing).is_err())
-                .filter_map(|c| refused_when_unset(&c.control, &intent))
-                .collect();
+            let dropped = refused_unset(&intent, form, &standing);
             intent
                 .constraints
                 .iter()
@@ -398,22 +431,24 @@ mod tests {
                 .verdict
         };
         let group = rows(Form::Group);
+        let dropped = Fidelity::MutationDropped;
+        assert_eq!(find(&group, "spec.fsGroup", "mutate"), dropped);
+        // allowed-fsgroups-psp allows the unset value it would have filled in.
+        assert_eq!(find(&group, "spec.fsGroup", "validate"), Fidelity::Exact);
+        assert_eq!(find(&group, "spec.runAsUser", "mutate"), dropped);
         assert_eq!(
-            find(&group, "spec.fsGroup", "mutate"),
-            Fidelity::MutationDropped
-        );
-        assert_eq!(find(&group, "spec.fsGroup", "validate"), Fidelity::Stricter);
-        let policies = rows(Form::Policies);
-        assert_eq!(find(&policies, "spec.fsGroup", "mutate"), Fidelity::Exact);
-        assert_eq!(find(&policies, "spec.fsGroup", "validate"), Fidelity::Exact);
-        assert_eq!(
-            find(&policies, "spec.readOnlyRootFilesystem", "mutate"),
-            Fidelity::MutationDropped
-        );
-        assert_eq!(
-            find(&policies, "spec.readOnlyRootFilesystem", "validate"),
+            find(&group, "spec.runAsUser", "validate"),
             Fidelity::Stricter
         );
+        let policies = rows(Form::Policies);
+        assert_eq!(find(&policies, "spec.fsGroup", "mutate"), Fidelity::Exact);
+        assert_eq!(
+            find(&policies, "spec.runAsUser", "validate"),
+            Fidelity::Exact
+        );
+        let rofs = "spec.readOnlyRootFilesystem";
+        assert_eq!(find(&policies, rofs, "mutate"), dropped);
+        assert_eq!(find(&policies, rofs, "validate"), Fidelity::Stricter);
         assert_eq!(
             find(&policies, "spec.hostPorts", "validate"),
             Fidelity::Exact
