@@ -398,14 +398,17 @@ fn each_group_ors_exactly_the_psps_usable_in_its_namespaces() {
             } else {
                 expected(&scopes, &ns, &all)
             };
-            let members: Vec<(String, Vec<settings::Member>)> = intents
+            let members: Vec<(String, Option<Vec<settings::Member>>)> = intents
                 .iter()
                 .filter(|i| want.contains(&i.psp))
-                .map(|i| (ids[&i.psp].clone(), settings::members(i, Form::Group)))
+                .map(|i| {
+                    let m = settings::usable(i).then(|| settings::members(i, Form::Group));
+                    (ids[&i.psp].clone(), m)
+                })
                 .collect();
-            let terms: Vec<(&str, &[settings::Member])> = members
+            let terms: Vec<(&str, Option<&[settings::Member]>)> = members
                 .iter()
-                .map(|(id, m)| (id.as_str(), m.as_slice()))
+                .map(|(id, m)| (id.as_str(), m.as_deref()))
                 .collect();
             assert_eq!(
                 selecting[0]["spec"]["expression"],

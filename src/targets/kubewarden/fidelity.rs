@@ -45,9 +45,12 @@ pub fn reports(
         .map(|intent| {
             let standing = Standing {
                 widened: widened.get(&intent.psp).cloned(),
+                // A PSP the plugin could not use admitted nothing: leaving it out loses nothing.
                 not_enforced: match form {
-                    Form::Group => None,
-                    Form::Policies => not_enforced(&intent.psp, scopes, chosen),
+                    Form::Policies if super::settings::usable(intent) => {
+                        not_enforced(&intent.psp, scopes, chosen)
+                    }
+                    _ => None,
                 },
             };
             let dropped = refused_unset(intent, form, &standing);

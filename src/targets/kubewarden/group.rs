@@ -35,17 +35,19 @@ pub fn member_name(psp_id: &str, module: &Module) -> String {
 }
 
 /// The expression over the members of each PSP usable in a scope, in the order given: the OR
-/// of each PSP's AND. A PSP without members admits every pod (`true`); a scope without PSPs
-/// admits none (`false`).
-pub fn expression(psps: &[(&str, &[Member])]) -> String {
+/// of each PSP's AND. A PSP without members admits every pod (`true`), one the plugin could not
+/// use (`None`) none (`false`); so does a scope without PSPs. The literals are CEL booleans, as
+/// the member calls are (the group's `expression` is CEL).
+pub fn expression(psps: &[(&str, Option<&[Member]>)]) -> String {
     if psps.is_empty() {
         return "false".into();
     }
     let terms: Vec<String> = psps
         .iter()
         .map(|(id, members)| match members {
-            [] => "true".to_string(),
-            _ => {
+            None => "false".to_string(),
+            Some([]) => "true".to_string(),
+            Some(members) => {
                 let calls: Vec<String> = members
                     .iter()
                     .map(|m| format!("{}()", member_name(id, m.module)))
@@ -95,8 +97,13 @@ mod tests {
         let a = [m(&modules::POD_PRIVILEGED), m(&modules::VOLUMES)];
         let b = [m(&modules::SYSCTL)];
         assert_eq!(
-            expression(&[("a", &a), ("b", &b), ("c", &[])]),
-            "(a_pod_privileged() && a_volumes_psp()) || (b_sysctl_psp()) || true"
+            expression(&[
+                ("a", Some(&a)),
+                ("b", Some(&b)),
+                ("c", Some(&[])),
+                ("d", None)
+            ]),
+            "(a_pod_privileged() && a_volumes_psp()) || (b_sysctl_psp()) || true || false"
         );
         assert_eq!(expression(&[]), "false");
     }

@@ -69,7 +69,7 @@ impl Target for Kubewarden {
     fn render(&self, input: &Input<'_>) -> Rendered {
         let form = input.options.kubewarden_form;
         let scopes = scopes(input);
-        let chosen = chosen(&scopes, input.levels);
+        let chosen = chosen(&scopes, input.intents, input.levels);
         Rendered {
             documents: documents(input.intents, &scopes, form, input.levels, &chosen),
             fidelity: fidelity::reports(input, &scopes, form, &chosen),
@@ -84,13 +84,23 @@ pub fn scopes(input: &Input<'_>) -> Vec<Scope> {
     scope::scopes(input.scopes, &psps, &known)
 }
 
-/// The PSP each scope is judged by in the `policies` form, by scope name: the least restrictive
-/// compatible level, then the first name.
-pub fn chosen(scopes: &[Scope], levels: &[PolicyLevels]) -> BTreeMap<String, String> {
+/// The PSP each scope is judged by in the `policies` form, by scope name: of those the plugin
+/// could use, the least restrictive compatible level, then the first name.
+pub fn chosen(
+    scopes: &[Scope],
+    intents: &[Intent],
+    levels: &[PolicyLevels],
+) -> BTreeMap<String, String> {
+    let usable: BTreeSet<&str> = intents
+        .iter()
+        .filter(|i| settings::usable(i))
+        .map(|i| i.psp.as_str())
+        .collect();
     scopes
         .iter()
         .filter_map(|s| {
-            let pick = s.psps.iter().min_by_key(|p| {
+            let candidates = s.psps.iter().filter(|p| usable.contains(p.as_str()));
+            let pick = candidates.min_by_key(|p| {
                 let level = levels
                     .iter()
                     .find(|l| &l.name == *p)
@@ -110,9 +120,12 @@ pub fn documents(
     levels: &[PolicyLevels],
     chosen: &BTreeMap<String, String>,
 ) -> Vec<Document> {
-    let members: BTreeMap<&str, Vec<Member>> = intents
+    let members: BTreeMap<&str, Option<Vec<Member>>> = intents
         .iter()
-        .map(|i| (i.psp.as_str(), settings::members(i, form)))
+        .map(|i| {
+            let m = settings::usable(i).then(|| settings::members(i, form));
+            (i.psp.as_str(), m)
+        })
         .collect();
     let ids = group::psp_ids(intents);
     let mut base = Context::new();
@@ -131,10 +144,10 @@ pub fn documents(
         ctx.insert("selector", &selector(&s.namespaces));
         match form {
             Form::Group => {
-                let psps: Vec<(&str, &[Member])> = s
+                let psps: Vec<(&str, Option<&[Member]>)> = s
                     .psps
                     .iter()
-                    .map(|p| (ids[p].as_str(), members[p.as_str()].as_slice()))
+                    .map(|p| (ids[p].as_str(), members[p.as_str()].as_deref()))
                     .collect();
                 out.push(group_document(&ctx, s, &psps));
             }
@@ -146,7 +159,7 @@ pub fn documents(
                 ctx.insert("level", &level(psp));
                 let others: Vec<&String> = s.psps.iter().filter(|p| *p != psp).collect();
                 ctx.insert("others", &others);
-                for m in &members[psp.as_str()] {
+                for m in members[psp.as_str()].iter().flatten() {
                     out.push(policy_document(&ctx, s, m));
                 }
             }
@@ -186,12 +199,12 @@ struct Written<'a> {
 }
 
 /// The ClusterAdmissionPolicyGroup of a scope.
-fn group_document(base: &Context, s: &Scope, psps: &[(&str, &[Member])]) -> Document {
+fn group_document(base: &Context, s: &Scope, psps: &[(&str, Option<&[Member]>)]) -> Document {
     let mut ctx = base.clone();
     let written: Vec<Written> = psps
         .iter()
         .flat_map(|(id, members)| {
-            members.iter().map(move |m| Written {
+            members.iter().copied().flatten().map(move |m| Written {
                 name: group::member_name(id, m.module),
                 module: m.module.reference(),
                 mutating: false,

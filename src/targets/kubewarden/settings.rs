@@ -17,6 +17,17 @@ pub struct Member {
     pub settings: Value,
 }
 
+/// Whether the admission plugin could use the PSP at all: one whose MustRunAs or MayRunAs
+/// strategy has no range, or whose SELinux MustRunAs has no options, admitted nothing (the
+/// simulator's `unusable`), and its settings would be refused by the modules, so it gets no
+/// members and admits nothing in a group. The loader already refuses such a PSP as an error;
+/// this keeps a module from ever being handed settings it rejects.
+pub fn usable(intent: &Intent) -> bool {
+    crate::simulate::rules::Rules::of(intent)
+        .unusable()
+        .is_empty()
+}
+
 /// The members of `intent`, in [`modules::ALL`] order. In the `policies` form mutating modules
 /// also carry the PSP's defaults (the group form cannot mutate).
 pub fn members(intent: &Intent, form: Form) -> Vec<Member> {
@@ -421,6 +432,19 @@ mod tests {
             users(Form::Group)["run_as_user"],
             json!({"rule": "MustRunAs", "ranges": [{"min": 5, "max": 9}], "overwrite": false})
         );
+    }
+
+    /// A strategy without the range it needs made the PSP unusable: it gets no members (the
+    /// module would refuse the settings) and `false` in the expression.
+    #[test]
+    fn a_psp_the_plugin_could_not_use_is_not_usable() {
+        let mut p = psp("");
+        assert!(usable(&intent_of(&p)));
+        p.spec.run_as_user.rule = RunAsUserRule::MustRunAs;
+        assert!(!usable(&intent_of(&p)));
+        let mut p = psp("");
+        p.spec.fs_group.rule = GroupRule::MayRunAs;
+        assert!(!usable(&intent_of(&p)));
     }
 
     #[test]
