@@ -75,16 +75,16 @@ pub fn reports(
 /// `PolicyGroupMemberEvaluationResult` holds `allowed` and the message only), so for
 /// allowed-fsgroups-psp, selinux-psp, allow-privilege-escalation-psp and capabilities-psp the
 /// check stays as the plugin made it and only the default is lost. user-group-psp is told
-/// `validate_only` in a group, and readonly-root-filesystem-psp, seccomp-psp and apparmor-psp
-/// never mutate: they judge the pod as submitted.
+/// `validate_only` in a group, and readonly-root-filesystem-psp never mutates: they judge the
+/// pod as submitted. seccomp-psp and apparmor-psp judge the profiles a pod sets (their
+/// documented examples); a pod without one is not given the default, which its
+/// `mutation_dropped` row says.
 fn refused_unset(intent: &Intent, form: Form, standing: &Standing) -> Vec<&'static str> {
     const JUDGED_AS_SUBMITTED: &[&str] = &[
         "spec.runAsUser",
         "spec.runAsGroup",
         "spec.supplementalGroups",
         "spec.readOnlyRootFilesystem",
-        "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]",
-        "metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]",
     ];
     intent
         .with_effect(Effect::Mutate)
@@ -107,6 +107,7 @@ fn in_a_group(c: &Control) -> &'static str {
         Control::DefaultDropCapabilities(_) => "the required drops are not added: a container that does not drop them itself keeps the ones in the runtime's default set",
         Control::DefaultAllowPrivilegeEscalation { allowed: false } => "a container that leaves allowPrivilegeEscalation unset is allowed, and the runtime lets it escalate (its default is true)",
         Control::DefaultReadOnlyRootFilesystem => "readonly-root-filesystem-psp refuses a container that leaves it unset instead",
+        Control::DefaultSeccomp { .. } | Control::DefaultAppArmor { .. } => "a pod that sets no profile is not given the default profile",
         _ => "a pod that relied on it is judged without it",
     }
 }
@@ -190,8 +191,8 @@ fn applied_by(
         Control::DefaultAllowPrivilegeEscalation { .. } => Err("not applied: allow-privilege-escalation-psp refuses allowPrivilegeEscalation: true, which this PSP allows, so it cannot serve to default the field only".into()),
         Control::DefaultReadOnlyRootFilesystem => Err("not applied: readonly-root-filesystem-psp only validates".into()),
         Control::DefaultRuntimeClass { .. } => Err("not applied: no Kubewarden PSP module sets the runtime class".into()),
-        Control::DefaultSeccomp { .. } => Err("not applied: seccomp-psp only validates".into()),
-        Control::DefaultAppArmor { .. } => Err("not applied: apparmor-psp only validates".into()),
+        Control::DefaultSeccomp { .. } => Err("not applied: seccomp-psp only validates; a pod that sets no profile is not given the default profile".into()),
+        Control::DefaultAppArmor { .. } => Err("not applied: apparmor-psp only validates; a container without a profile is not given the default profile".into()),
         _ => Err("not applied".into()),
     }
 }
