@@ -112,6 +112,7 @@ fn in_a_group(c: &Control) -> &'static str {
     }
 }
 
+/// What every PSP is compared with in `form`, with the scopes the `policies` form leaves open.
 fn compared_with(scopes: &[Scope], form: Form) -> String {
     let head = match form {
         Form::Group => "the PSPs usable in the pod's namespace (the RBAC of the input, by namespace), OR-ed in one ClusterAdmissionPolicyGroup per set of namespaces, each the AND of Kubewarden's PSP modules; no PSP defaults applied (a group cannot mutate)".to_string(),
@@ -197,6 +198,7 @@ fn applied_by(
     }
 }
 
+/// The row of one constraint.
 fn row(
     intent: &Intent,
     c: &Constraint,
@@ -232,6 +234,7 @@ fn row(
     }
 }
 
+/// Verdict, reason and target rule of a validating constraint.
 fn validating(
     c: &Constraint,
     standing: &Standing,

@@ -175,6 +175,7 @@ struct Selector<'a> {
     values: &'a [String],
 }
 
+/// The selector of `n`; none for every namespace.
 fn selector(n: &Namespaces) -> Option<Selector<'_>> {
     match n {
         Namespaces::In(v) => Some(Selector {

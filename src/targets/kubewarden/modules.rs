@@ -194,6 +194,7 @@ pub fn key_paths(settings: &serde_json::Value) -> Vec<String> {
     out
 }
 
+/// Adds the key paths under `v`, found at path `at`, to `out`.
 fn walk(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
     match v {
         serde_json::Value::Object(map) => {

@@ -137,6 +137,7 @@ pub fn addable_capabilities(i: &Intent) -> Vec<String> {
     out
 }
 
+/// `defaultAddCapabilities`.
 fn default_add(i: &Intent) -> Vec<String> {
     i.find(|c| match c {
         Control::DefaultAddCapabilities(d) => Some(d.clone()),
@@ -195,6 +196,7 @@ fn user_group(i: &Intent, form: Form) -> Option<Value> {
     }))
 }
 
+/// One user-group-psp strategy: its rule, its ranges when it has any, and no overwriting.
 fn strategy(rule: &str, r: &[IdRange]) -> Value {
     let mut s = Map::new();
     s.insert("rule".into(), json!(rule));
@@ -322,12 +324,14 @@ fn apparmor(i: &Intent, _: Form) -> Option<Value> {
     allowed.map(|a| json!({"allowed_profiles": a}))
 }
 
+/// `[{min, max}]`, every range as written.
 fn ranges(r: &[IdRange]) -> Value {
     r.iter()
         .map(|r| json!({"min": r.min, "max": r.max}))
         .collect()
 }
 
+/// The rule as the PSP (and the module) spells it.
 fn user_rule_name(r: RunAsUserRule) -> &'static str {
     match r {
         RunAsUserRule::MustRunAs => "MustRunAs",
@@ -336,6 +340,7 @@ fn user_rule_name(r: RunAsUserRule) -> &'static str {
     }
 }
 
+/// The rule as the PSP (and the module) spells it.
 fn group_rule_name(r: GroupRule) -> &'static str {
     match r {
         GroupRule::MustRunAs => "MustRunAs",
