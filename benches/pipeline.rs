@@ -39,6 +39,7 @@ fn options(targets: Vec<String>) -> Options {
         kyverno_actions: Default::default(),
         kyverno_api: Default::default(),
         vap_actions: vec![podsec_migrate::targets::vap::Action::Deny],
+        kubewarden_form: Default::default(),
     }
 }
 

@@ -78,7 +78,8 @@ pub enum Command {
     /// Kyverno's autogen judges them, through the template; for vap, a controller is judged as
     /// the API server receives it, the template inside. A disagreement the target's fidelity
     /// report declares (a pod that relied on a PSP default, with no mutating policy in DIR; a
-    /// dry-run binding) is shown but does not fail.
+    /// dry-run binding) is shown but does not fail. The Kubewarden output is named and not run:
+    /// its policy modules are WebAssembly, which this command does not execute.
     ///
     /// Exit code 0 when every verdict agrees or the difference is declared, 1 when any
     /// disagreement is undeclared, 3 when the input or DIR cannot be read.
@@ -205,6 +206,12 @@ pub struct ConvertArgs {
         value_name = "ACTION"
     )]
     pub vap_actions: Vec<targets::vap::Action>,
+    /// Which Kubewarden objects are written: `group` (one ClusterAdmissionPolicyGroup per set
+    /// of namespaces, OR-ing the PSPs usable there; no defaults applied), or `policies` (plain
+    /// ClusterAdmissionPolicy objects for Kubewarden releases without groups: they are AND-ed,
+    /// so one PSP judges each set of namespaces, with its defaults; see the fidelity report).
+    #[arg(long, value_enum, default_value_t = targets::kubewarden::Form::Group, value_name = "FORM")]
+    pub kubewarden_form: targets::kubewarden::Form,
     /// How many levels stricter than enforce the audit and warn labels go (0 to 2).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "N")]
     pub audit_step: u8,

@@ -31,6 +31,8 @@ pub struct Options {
     pub kyverno_api: crate::targets::kyverno::Api,
     /// The ValidatingAdmissionPolicyBinding's `validationActions`.
     pub vap_actions: Vec<crate::targets::vap::Action>,
+    /// Which Kubewarden objects are written.
+    pub kubewarden_form: crate::targets::kubewarden::Form,
 }
 
 /// Everything one conversion produced, before it is written.
@@ -130,6 +132,7 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
         kyverno_actions: opts.kyverno_actions,
         kyverno_api: opts.kyverno_api,
         vap_actions: opts.vap_actions.clone(),
+        kubewarden_form: opts.kubewarden_form,
     };
     let input = Input {
         intents: &intents,

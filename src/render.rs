@@ -3,7 +3,8 @@
 //! language it lands in.
 //!
 //! Filters: `yaml_str` (a double-quoted YAML scalar), `sh_quote` (a single-quoted shell word),
-//! `comment` (text safe inside a one-line `#` comment), `indent(n)` (a block nested by n spaces).
+//! `comment` (text safe inside a one-line `#` comment), `indent(n)` (a block nested by n spaces),
+//! `yaml_json` (any value as one line of YAML-safe JSON).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -89,6 +90,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/gatekeeper/suite.yaml.tera"),
     ),
     (
+        "kubewarden/cluster-admission-policy-group.yaml",
+        include_str!("../templates/kubewarden/cluster-admission-policy-group.yaml.tera"),
+    ),
+    (
+        "kubewarden/cluster-admission-policy.yaml",
+        include_str!("../templates/kubewarden/cluster-admission-policy.yaml.tera"),
+    ),
+    (
         "accept/accepted-findings.yaml",
         include_str!("../templates/accept/accepted-findings.yaml.tera"),
     ),
@@ -113,6 +122,7 @@ fn engine() -> &'static Tera {
         t.register_filter("sh_quote", sh_quote);
         t.register_filter("comment", comment);
         t.register_filter("indent", indent);
+        t.register_filter("yaml_json", yaml_json);
         t
     })
 }
@@ -164,6 +174,12 @@ pub fn yaml_safe_json(json: &str) -> String {
         }
     }
     out
+}
+
+/// Any value as one line of YAML: JSON made safe to read as YAML (see [`yaml_safe_json`]).
+pub fn yaml_json(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let json = serde_json::to_string(v).expect("values serialize");
+    Ok(Value::String(yaml_safe_json(&json)))
 }
 
 /// A single-quoted POSIX shell word.

@@ -161,6 +161,7 @@ fn options(args: &ConvertArgs) -> Options {
         kyverno_actions: args.kyverno_actions,
         kyverno_api: args.kyverno_api,
         vap_actions: args.vap_actions.clone(),
+        kubewarden_form: args.kubewarden_form,
         feature_gates: args.gates.feature_gates,
         plan: PlanOptions {
             k8s_version: args.k8s_version,

@@ -3,7 +3,8 @@
 //! [`crate::verify`]).
 //!
 //! Exit code 0 when every verdict agrees or the difference is declared, 1 when any is not, 3
-//! for bad input or a DIR without a policy this command can run.
+//! for bad input or a DIR without a policy this command can run or name (a DIR with only the
+//! Kubewarden output is named as not run, and exits 0).
 
 use super::{findings, load_psps, CliResult};
 use crate::cli::{Format, VerifyArgs};

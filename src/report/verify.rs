@@ -16,6 +16,10 @@ pub fn text(report: &Report) -> String {
         result_text(r, &mut out);
     }
     for t in &report.targets {
+        if let Some(why) = &t.not_run {
+            out += &format!("{}: {why} ({})\n", t.target, printable(&t.file));
+            continue;
+        }
         let runs = report.results.len();
         let agreed = count(report, t.target, |v| v.agreed);
         let declared = count(report, t.target, |v| !v.agreed && v.declared.is_some());

@@ -9,6 +9,7 @@
 mod cases;
 pub mod cel_rows;
 pub mod gatekeeper;
+pub mod kubewarden;
 pub mod kyverno;
 pub mod psa;
 pub mod vap;
@@ -43,6 +44,7 @@ pub const ALL: &[&dyn Target] = &[
     &kyverno::Kyverno,
     &gatekeeper::Gatekeeper,
     &vap::Vap,
+    &kubewarden::Kubewarden,
 ];
 
 /// The target called `name`.
@@ -76,6 +78,8 @@ pub struct Options {
     pub kyverno_api: kyverno::Api,
     /// The ValidatingAdmissionPolicyBinding's `validationActions`.
     pub vap_actions: Vec<vap::Action>,
+    /// Which Kubewarden objects are written.
+    pub kubewarden_form: kubewarden::Form,
 }
 
 /// What a target produced.

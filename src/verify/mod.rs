@@ -9,6 +9,9 @@
 //! namespace where they cannot make the plugin's choice among PSPs); anything else is
 //! undeclared, and `verify` fails on it.
 //!
+//! Kubewarden's output is found and named, but not run: its policy modules are WebAssembly, and
+//! the report says so in one line.
+//!
 //! Gatekeeper's output is run as Gatekeeper runs it: its mutators ([`crate::targets::gatekeeper::apply`]),
 //! then its ConstraintTemplate's Rego in regorus ([`rego`]) with the Constraint's parameters,
 //! and, as a second target `gatekeeper-cel`, the template's CEL code block on the same mutated
@@ -159,7 +162,15 @@ pub fn verify(dir: &Path, loaded: &Loaded, opts: &replay::Options) -> Result<Rep
         }
         gatekeeper = Some(gk);
     }
-    if engines.is_empty() && gatekeeper.is_none() {
+    let kubewarden = dir.join(KUBEWARDEN_TARGET);
+    if kubewarden.is_dir() {
+        targets.push(TargetRun {
+            target: KUBEWARDEN_TARGET,
+            file: kubewarden.display().to_string(),
+            not_run: Some(KUBEWARDEN_NOT_RUN.into()),
+        });
+    }
+    if engines.is_empty() && gatekeeper.is_none() && !kubewarden.is_dir() {
         return Err(format!(
             "{}: no policy this command can run (expected kyverno/validating-policy.yaml, kyverno/cluster-policy.yaml, gatekeeper/constraint-template.yaml or vap/validating-admission-policy.yaml from `podsec-migrate convert`)",
             dir.display()
@@ -304,6 +315,12 @@ fn gatekeeper_verdicts(
     }
     Ok(out)
 }
+
+/// The target name `verify` gives the Kubewarden output.
+pub const KUBEWARDEN_TARGET: &str = crate::targets::kubewarden::TARGET;
+
+/// Why the Kubewarden output is not run: said in the report, not a failure.
+pub const KUBEWARDEN_NOT_RUN: &str = "not run: Kubewarden's policy modules are WebAssembly, which this command does not execute; the groups and policies are checked by their settings (tests/kubewarden.rs) and the fidelity report says what each module keeps";
 
 /// The target name `verify` gives the Gatekeeper output.
 pub const GATEKEEPER_TARGET: &str = "gatekeeper";
