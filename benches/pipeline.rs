@@ -144,7 +144,11 @@ fn gatekeeper_engines(
         .iter()
         .filter_map(|o| o.pod_view())
         .map(|v| {
-            let ns = v.owner.namespace.clone().unwrap_or_else(|| "default".into());
+            let ns = v
+                .owner
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".into());
             let pod = k8s_openapi::api::core::v1::Pod {
                 metadata: v.meta.clone(),
                 spec: Some(v.spec.clone()),
