@@ -151,6 +151,7 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
     }
     fidelity.sort_by(|a, b| (&a.psp, &a.target).cmp(&(&b.psp, &b.target)));
     documents.sort_by(|a, b| a.path.cmp(&b.path));
+    plan.notes.extend(oversized(&documents));
     let simulated = replay::simulate(loaded, &replay::Options::default()).results;
     let (psp_denied, admitted): (Vec<SimResult>, Vec<SimResult>) =
         simulated.into_iter().partition(|r| !r.admitted);
@@ -178,6 +179,32 @@ pub fn convert(loaded: &Loaded, opts: &Options) -> Conversion {
         blockers,
         no_rbac,
     }
+}
+
+/// The largest object the API server stores: etcd's default request limit (1.5 MiB).
+pub const MAX_OBJECT_BYTES: usize = 1_572_864;
+
+/// A note per emitted object larger than [`MAX_OBJECT_BYTES`], which the API server would refuse
+/// (the Kyverno policies grow with the PSPs: about 18 KB of CEL per PSP in the mutating policy).
+/// Only the YAML manifests count: the reports are not applied.
+pub fn oversized(documents: &[Document]) -> Vec<String> {
+    documents
+        .iter()
+        .filter(|d| d.path.ends_with(".yaml"))
+        .flat_map(|d| {
+            d.content
+                .split("\n---\n")
+                .filter(|object| object.len() > MAX_OBJECT_BYTES)
+                .map(|object| {
+                    format!(
+                        "{} holds an object of {:.1} MiB, and the API server stores objects of at most 1.5 MiB (etcd's default request limit), so applying it fails; its PSPs cannot be split across several objects without AND-ing them, so leave this target out (--targets) or merge PSPs that say the same; the gatekeeper target's template does not grow with the PSPs",
+                        d.path,
+                        object.len() as f64 / 1_048_576.0
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The targets to render, in [`targets::ALL`] order, and a note per target left out of the
@@ -244,4 +271,34 @@ fn blockers(loaded: &Loaded, plan: &ClusterPlan, version: Version) -> Vec<Blocke
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(path: &str, content: String) -> Document {
+        Document {
+            path: path.into(),
+            content,
+        }
+    }
+
+    /// Only an object over the limit is named, even inside a multi-document file.
+    #[test]
+    fn objects_over_the_api_server_limit_are_noted() {
+        let big = "x".repeat(MAX_OBJECT_BYTES + 1);
+        let small = "kind: ConfigMap\n".to_string();
+        let docs = [
+            document("kyverno/mutating-policy.yaml", big.clone()),
+            document("a/small.yaml", small.clone()),
+            document("b/many.yaml", format!("{small}---\n{big}")),
+            document("c/limit.yaml", "y".repeat(MAX_OBJECT_BYTES)),
+            document("report.json", big.clone()),
+        ];
+        let notes = oversized(&docs);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].starts_with("kyverno/mutating-policy.yaml holds an object of 1.5 MiB"));
+        assert!(notes[1].starts_with("b/many.yaml "));
+    }
 }

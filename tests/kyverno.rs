@@ -659,3 +659,52 @@ fn cluster_policy_cli_suite_names_its_rule_and_agrees() {
         assert_eq!(checked, pods.len(), "{case}: every resource has a result");
     }
 }
+
+/// The corpus given twice over (108 PSPs) makes a Kyverno MutatingPolicy larger than the API
+/// server stores: convert says so on stderr and in the report's notes, and the 54-PSP corpus
+/// alone gets no such warning.
+#[test]
+fn policies_over_the_api_server_limit_are_warned_of() {
+    let Some(shared) = shared_dir("kyverno oversized policies") else {
+        return;
+    };
+    let corpus = shared.join("corpus/psp");
+    let corpus = corpus.to_str().unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let out = out.to_str().unwrap();
+    let args = [
+        "convert",
+        corpus,
+        "--rename-duplicates",
+        "--targets",
+        "kyverno",
+        "--out",
+        out,
+    ];
+    let once = run(&args);
+    assert_eq!(once.code, 0, "{}", once.stderr);
+    assert!(!once.stderr.contains("1.5 MiB"), "{}", once.stderr);
+    let twice = run(&[
+        "convert",
+        corpus,
+        corpus,
+        "--rename-duplicates",
+        "--targets",
+        "kyverno",
+        "--out",
+        out,
+        "--force",
+    ]);
+    assert_eq!(twice.code, 0, "{}", twice.stderr);
+    let warning = "warning: kyverno/mutating-policy.yaml holds an object of";
+    assert!(twice.stderr.contains(warning), "{}", twice.stderr);
+    let warnings = twice.stderr.matches("convert: warning:").count();
+    assert_eq!(
+        warnings, 1,
+        "only the mutating policy is too large: {}",
+        twice.stderr
+    );
+    let report = std::fs::read_to_string(t.path().join("out/report.json")).unwrap();
+    assert!(report.contains("kyverno/mutating-policy.yaml holds an object of"));
+}

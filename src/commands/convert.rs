@@ -26,6 +26,9 @@ pub fn run(args: &ConvertArgs) -> CliResult {
     if conversion.no_rbac {
         eprintln!("podsec-migrate convert: note: {}", crate::convert::NO_RBAC);
     }
+    for w in crate::convert::oversized(&conversion.documents) {
+        eprintln!("podsec-migrate convert: warning: {w}");
+    }
     if args.check {
         check(args, &conversion)?;
     } else {

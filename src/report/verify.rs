@@ -24,8 +24,9 @@ pub fn text(report: &Report) -> String {
         let agreed = count(report, t.target, |v| v.agreed);
         let declared = count(report, t.target, |v| !v.agreed && v.declared.is_some());
         out += &format!(
-            "{}: {agreed} of {runs} agree with the simulator, {declared} declared differences, {} undeclared ({})\n",
+            "{}: {agreed} of {runs} agree with the simulator, {declared} declared difference{}, {} undeclared ({})\n",
             t.target,
+            if declared == 1 { "" } else { "s" },
             runs - agreed - declared,
             printable(&t.file)
         );
