@@ -1,7 +1,8 @@
 //! The CEL code block of the ConstraintTemplate (Gatekeeper's `K8sNativeValidation` engine),
 //! written for podsec-migrate and, like the Rego beside it, the same for every cluster: it reads
 //! the PSPs and their grants from the Constraint's parameters (`variables.params`). Releases
-//! that run CEL prefer it to the Rego; older ones run the Rego. Both decide alike: the
+//! that run CEL prefer it to the Rego (Gatekeeper picks one engine per template by priority:
+//! CEL by default from 3.17, behind a flag in 3.16); older ones run the Rego. Both decide alike: the
 //! differential tests run each on every generated pod.
 //!
 //! The CEL is in `templates/gatekeeper/cel/`: `variables.cel` holds the pod-level variables,
