@@ -256,7 +256,8 @@ pub fn from_json(v: &serde_json::Value) -> Value {
 }
 
 /// The Kubernetes strings library's `string.split(separator)` and `string.split(separator, n)`
-/// (at most `n` parts, the last holding the rest; a negative `n` is no limit, 0 no parts).
+/// (at most `n` parts, the last holding the rest; a negative `n` is no limit, 0 no parts), as
+/// Go splits: an empty separator splits between code points.
 fn split(
     This(s): This<Arc<String>>,
     cel::extractors::Arguments(args): cel::extractors::Arguments,
@@ -277,15 +278,27 @@ fn split(
             ))
         }
     };
-    let parts: Vec<&str> = match usize::try_from(limit) {
-        Err(_) => s.split(sep.as_str()).collect(),
-        Ok(0) => Vec::new(),
-        Ok(n) => s.splitn(n, sep.as_str()).collect(),
+    let parts: Vec<String> = match (usize::try_from(limit), sep.is_empty()) {
+        (Ok(0), _) => Vec::new(),
+        (Err(_), false) => s.split(sep.as_str()).map(str::to_string).collect(),
+        (Ok(n), false) => s.splitn(n, sep.as_str()).map(str::to_string).collect(),
+        (limit, true) => {
+            let chars: Vec<char> = s.chars().collect();
+            let n = limit.unwrap_or(usize::MAX).min(chars.len());
+            let mut out: Vec<String> = chars[..n.saturating_sub(1)]
+                .iter()
+                .map(char::to_string)
+                .collect();
+            if n > 0 {
+                out.push(chars[n - 1..].iter().collect());
+            }
+            out
+        }
     };
     Ok(Value::List(Arc::new(
         parts
             .into_iter()
-            .map(|p| Value::String(Arc::new(p.to_string())))
+            .map(|p| Value::String(Arc::new(p)))
             .collect(),
     )))
 }
@@ -372,4 +385,70 @@ fn join(This(list): This<Arc<Vec<Value>>>, sep: Arc<String>) -> Result<Value, ce
         }
     }
     Ok(Value::String(Arc::new(parts.join(sep.as_str()))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The variables of one run, each with no other input.
+    fn values(
+        variables: &[(&str, &str)],
+        params: Option<serde_json::Value>,
+    ) -> Result<HashMap<String, Value>, String> {
+        let variables: Vec<Variable> = variables
+            .iter()
+            .map(|(name, expression)| Variable {
+                name: (*name).into(),
+                expression: (*expression).into(),
+            })
+            .collect();
+        let mut engine = Engine::from_parts(&[], &variables, &[])?;
+        if let Some(p) = params {
+            engine.set_params(&p);
+        }
+        Ok(engine
+            .variables(&serde_json::json!({}), &Request::default())?
+            .expect("no match condition"))
+    }
+
+    fn eval(expression: &str) -> Value {
+        values(&[("v", expression)], None).unwrap()["v"].clone()
+    }
+
+    fn string(s: &str) -> Value {
+        Value::String(Arc::new(s.to_string()))
+    }
+
+    fn strings(v: &[&str]) -> Value {
+        Value::List(Arc::new(
+            v.iter()
+                .map(|s| Value::String(Arc::new((*s).to_string())))
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn split_and_substring_behave_as_the_kubernetes_strings_library() {
+        assert_eq!(eval(r#""s0:c1,c2".split(":")"#), strings(&["s0", "c1,c2"]));
+        assert_eq!(eval(r#""a:b:c".split(":", 2)"#), strings(&["a", "b:c"]));
+        assert_eq!(eval(r#""a:b:c".split(":", -1)"#), strings(&["a", "b", "c"]));
+        assert_eq!(eval(r#""a:b".split(":", 0)"#), strings(&[]));
+        assert_eq!(eval(r#""".split(",")"#), strings(&[""]));
+        assert_eq!(eval(r#""abc".split("")"#), strings(&["a", "b", "c"]));
+        assert_eq!(eval(r#""abc".split("", 2)"#), strings(&["a", "bc"]));
+        assert_eq!(eval(r#""kernel.*".substring(0, 7)"#), string("kernel."));
+        assert_eq!(eval(r#""é*".substring(0, 1)"#), string("é"));
+        assert!(values(&[("v", r#""ab".substring(1, 3)"#)], None).is_err());
+    }
+
+    #[test]
+    fn old_object_is_null_on_create_and_params_are_a_variable() {
+        assert_eq!(eval("oldObject == null"), Value::Bool(true));
+        let got = values(
+            &[("v", "variables.params.x + 1")],
+            Some(serde_json::json!({"x": 41})),
+        );
+        assert_eq!(got.unwrap()["v"], Value::Int(42));
+    }
 }
